@@ -1,0 +1,219 @@
+"""Reading payroll files into one canonical table, accounting for every row.
+
+    read_payroll(path) -> Payroll
+
+The canonical table has one row per worker row of the file, indexed by the row number the user
+sees; every row read is either usable or has at least one error-severity data issue, and rows
+that are not workers (blank, totals, signature block) are listed apart in `ignored_rows`.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from compliance import catalogue
+from compliance.errors import UnusableInput
+from compliance.ingest import company as company_mod
+from compliance.ingest import quality, rows, values
+from compliance.ingest.files import RawFile, Sheet, read_file
+from compliance.ingest.header import ColumnCatalog, find_header, load_catalog, resolve_columns
+from compliance.model import ISSUE_COLUMNS, PROGRAMS, Company, Payroll, Source
+from compliance.resources import check_keys, load_yaml, rules_dir
+
+CANONICAL_DTYPES = {
+    "nik": object, "employee_id": object, "name": object, "employment_type": object,
+    "employment_type_raw": object, "start_date": "datetime64[ns]", "end_date": "datetime64[ns]",
+    "birth_date": "datetime64[ns]", "base_wage": "float64", "fixed_allowance": "float64",
+    "reported_wage": "float64", "kpj": object, **{p: "boolean" for p in PROGRAMS},
+    "nationality": object, "is_foreign": "boolean", "vendor": object, "days_worked": "float64",
+}
+
+
+@lru_cache(maxsize=8)
+def load_employment_types(path: Path | None = None) -> tuple[dict[str, str], tuple[str, ...], dict]:
+    """(normalized alias -> canonical type, canonical types, labels)."""
+    from compliance.ingest.header import normalize
+
+    path = path or rules_dir() / "employment_types.yaml"
+    data = load_yaml(path)
+    check_keys(data, {"version", "types"}, str(path))
+    mapping, labels = {}, {}
+    for name, spec in data["types"].items():
+        check_keys(spec, {"label", "aliases"}, f"{path}: types.{name}")
+        labels[name] = spec.get("label", {})
+        for alias in [name] + list(spec.get("aliases", [])):
+            mapping[normalize(alias)] = name
+    return mapping, tuple(data["types"]), labels
+
+
+def read_payroll(path: str | Path, sheet: str | None = None, options: Company | None = None,
+                 engine: str = "gx", raw: RawFile | None = None) -> Payroll:
+    """Read one payroll file. `options` (company details given on the command line) win over the
+    company sheet and title rows. `engine` runs the data-quality suite: "gx" or "pandas"."""
+    path = Path(path)
+    catalog = load_catalog()
+    raw = raw or read_file(path)
+    chosen, company = _pick_sheet(raw, sheet, catalog, path)
+    grid = chosen.grid
+    header = find_header(grid, catalog)
+    if header is None:
+        raise UnusableInput(f"{path}: no header row with the worker's NIK and name found in the first rows"
+                            f"{' of sheet ' + repr(chosen.name) if chosen.name else ''}")
+    data = grid.iloc[header.row_index + 1:]
+    data.index = pd.RangeIndex(header.row_index + 2, header.row_index + 2 + len(data))  # rows as the user sees
+    mapping, texts, unmapped, notes = resolve_columns(header, data, catalog, path)
+
+    money_cols = [mapping[c] for c in ("base_wage", "fixed_allowance", "reported_wage") if c in mapping]
+    kinds = pd.DataFrame({c: values.cell_kinds(data[c]) for c in data.columns}, index=data.index)
+    is_worker, ignored = rows.classify(data, kinds, mapping["nik"], mapping["name"], money_cols, header.texts)
+    workers = data[is_worker.to_numpy()]
+    worker_kinds = kinds[is_worker.to_numpy()]
+
+    # company details: sheet, then title rows, then options (options win)
+    if company.period is None:
+        period, where = company_mod.period_from_titles(grid, header.row_index, chosen.name)
+        if period:
+            company = company.merged_with(Company(period=period, sources={"period": where}))
+    if company.name is None:
+        title_name = company_mod.name_from_titles(grid, header.row_index)
+        if title_name:
+            company = company.merged_with(Company(name=title_name, sources={"name": "title row"}))
+    if options is not None:
+        company = company.merged_with(options)
+
+    table, parse_issues, extra = _parse_columns(workers, worker_kinds, mapping, catalog)
+    assumptions = list(notes) + _assumptions(mapping, company)
+
+    ref_date = pd.Timestamp(company.period.last_day) if company.period else pd.Timestamp.today().normalize()
+    ref_label = (f"period {company.period} ends {company.period.last_day.isoformat()}" if company.period
+                 else f"today, {ref_date.date().isoformat()}; no period given")
+    types = {name: spec.type for name, spec in catalog.columns.items()}
+    _, canonical_types, _ = load_employment_types()
+    suite = quality.build_suite(set(mapping) | ({"programs"} if "programs" in mapping else set()), types,
+                                list(canonical_types), catalog.required(), ref_date, ref_label)
+    frame = quality.helper_columns(table, extra)
+    shape_issues = quality.evaluate(frame, suite, engine=engine)
+
+    issues = _combine(parse_issues, shape_issues)
+    source = Source(str(path), chosen.name, header.row_index + 1, int(len(workers)), raw.file_type,
+                    raw.encoding, raw.delimiter)
+    return Payroll(source=source, table=table, columns=texts, unmapped_columns=unmapped,
+                   ignored_rows=ignored.to_dict("records"), issues=issues, assumptions=assumptions,
+                   company=company)
+
+
+def _pick_sheet(raw: RawFile, wanted: str | None, catalog: ColumnCatalog, path: Path) -> tuple[Sheet, Company]:
+    company = Company()
+    payroll_sheets = []
+    for s in raw.sheets:
+        if company_mod.is_company_sheet(s.name, catalog):
+            company = company_mod.read_company_sheet(s.grid, s.name, catalog)
+        else:
+            payroll_sheets.append(s)
+    if wanted is not None:
+        for s in raw.sheets:
+            if s.name is not None and s.name.strip().lower() == wanted.strip().lower():
+                return s, company
+        names = ", ".join(repr(s.name) for s in raw.sheets if s.name is not None) or "none (a CSV file)"
+        raise UnusableInput(f"{path}: no sheet named {wanted!r}; sheets: {names}")
+    if len(payroll_sheets) == 1:
+        return payroll_sheets[0], company
+    if not payroll_sheets:
+        raise UnusableInput(f"{path}: the workbook has no sheet other than the company sheet")
+    scored = []
+    for order, s in enumerate(payroll_sheets):
+        header = find_header(s.grid, catalog) if len(s.grid) else None
+        scored.append(((header.score if header else 0), s.visible, len(s.grid), -order, s))
+    best = max(scored, key=lambda t: t[:4])
+    if best[0] == 0:
+        names = ", ".join(repr(s.name) for s in payroll_sheets)
+        raise UnusableInput(f"{path}: no sheet has a header row with the worker's NIK and name (sheets: {names}); "
+                            "use --sheet to name the payroll sheet")
+    return best[4], company
+
+
+def _parse_columns(workers: pd.DataFrame, kinds_of: pd.DataFrame, mapping: dict[str, int], catalog: ColumnCatalog):
+    index = workers.index
+    cols: dict[str, pd.Series] = {}
+    extra: dict[str, pd.Series] = {}
+    issues = []
+    et_mapping, _, _ = load_employment_types()
+    for name, c in mapping.items():
+        raw = workers[c]
+        kinds = kinds_of[c]
+        kind = catalog.columns[name].type
+        if kind == "nik":
+            cols[name], iss = values.parse_nik(raw, name, kinds)
+            issues.append(iss)
+        elif kind == "kpj":
+            cols[name], iss = values.parse_kpj(raw, name, kinds)
+        elif kind == "money":
+            cols[name], iss = values.parse_money(raw, name, kinds)
+            issues.append(iss)
+            if name == "base_wage":
+                # empty is a missing wage; an unreadable one is already a wage-not-a-number issue
+                extra["_base_wage_read"] = cols[name].where(~((kinds != "empty") & cols[name].isna()), 0.0)
+        elif kind == "date":
+            cols[name], iss = values.parse_date(raw, name, kinds)
+            issues.append(iss)
+        elif kind == "count":
+            cols[name], iss = values.parse_count(raw, name, kinds)
+            issues.append(iss)
+        elif kind == "employment_type":
+            canonical, checked, _ = values.parse_employment_type(raw, et_mapping, name, kinds)
+            cols["employment_type"] = canonical
+            cols["employment_type_raw"] = checked
+            extra["_employment_type"] = checked
+        elif kind == "flag":
+            cols[name], iss = values.parse_flag(raw, name, kinds)
+            issues.append(iss)
+        elif kind == "program_list":
+            flags, iss = values.parse_program_list(raw, name, kinds)
+            issues.append(iss)
+            for p in PROGRAMS:
+                if p not in mapping:
+                    cols[p] = flags[p]
+        elif kind == "nationality":
+            cols["nationality"], cols["is_foreign"] = values.parse_nationality(raw, name, kinds)
+        else:
+            cols[name], _ = values.parse_text(raw, name, kinds)
+    table = pd.DataFrame(index=index)
+    for name, dtype in CANONICAL_DTYPES.items():
+        if name in cols:
+            table[name] = cols[name].astype(dtype) if dtype != object else cols[name].astype(object)
+        else:
+            table[name] = pd.Series(pd.NA if dtype in (object, "boolean") else np.nan, index=index).astype(dtype)
+    table.index.name = "row"
+    # a NIK whose digits were lost stays visible as text in the issue, not in the table
+    return table, pd.concat([i for i in issues if len(i)] or [values.no_issues()], ignore_index=True), extra
+
+
+def _assumptions(mapping: dict[str, int], company: Company) -> list[str]:
+    out = []
+    if "employment_type" not in mapping:
+        out.append("no employment-type column: every worker is checked as a regular employee")
+    if "start_date" not in mapping and "end_date" not in mapping:
+        out.append("no start or end date columns: everyone on the payroll is taken as employed in its period")
+    if company.period is None:
+        out.append("no period found (company sheet, title rows or --period): dates are checked against today")
+    return out
+
+
+def _combine(parse_issues: pd.DataFrame, shape_issues: pd.DataFrame) -> pd.DataFrame:
+    """One issue per cell: a cell that could not be read is not also reported for its shape
+    (duplicates are the exception: a well-formed NIK may still appear twice)."""
+    both = pd.concat([parse_issues, shape_issues], ignore_index=True)
+    if both.empty:
+        out = pd.DataFrame(columns=ISSUE_COLUMNS + ["severity"])
+        return out
+    both["_order"] = np.arange(len(both))
+    key_rows = both["row"].fillna(-1)
+    dup = both.assign(_r=key_rows).duplicated(subset=["_r", "column"], keep="first")
+    dup &= both["code"] != "duplicate-nik"
+    both = both[~dup.to_numpy()].drop(columns="_order")
+    both["severity"] = both["code"].map(catalogue.severity)
+    both["row"] = both["row"].astype("Int64")
+    return both.sort_values(["row", "column"], kind="stable", na_position="first").reset_index(drop=True)

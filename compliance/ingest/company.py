@@ -1,0 +1,128 @@
+"""Company details from a company sheet (key-value rows) and the period from title rows."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pandas as pd
+
+from compliance.ingest.header import ColumnCatalog, normalize
+from compliance.ingest.values import MONTH_NAMES_RE, MONTHS
+from compliance.model import Company, Period
+
+_MONTH_OF = {name: m for m, names in MONTHS.items() for name in names}
+
+SIZES = {
+    "micro": ["mikro", "micro", "usahamikro"],
+    "small": ["kecil", "small", "usahakecil"],
+    "medium": ["menengah", "medium", "usahamenengah", "sedang"],
+    "large": ["besar", "large", "usahabesar", "big"],
+}
+RISKS = {
+    "very-low": ["sangatrendah", "verylow", "i", "1", "kelompoki", "kelompok1"],
+    "low": ["rendah", "low", "ii", "2", "kelompokii", "kelompok2"],
+    "medium": ["sedang", "medium", "iii", "3", "kelompokiii", "kelompok3"],
+    "high": ["tinggi", "high", "iv", "4", "kelompokiv", "kelompok4"],
+    "very-high": ["sangattinggi", "veryhigh", "v", "5", "kelompokv", "kelompok5"],
+}
+
+
+def _lookup(table: dict[str, list[str]], value: object) -> str | None:
+    key = normalize(value)
+    key = re.sub(r"^(?:tingkatrisiko|risiko|skalausaha|usaha)", "", key) or key
+    for canonical, words in table.items():
+        if key in words or key == canonical.replace("-", ""):
+            return canonical
+    return None
+
+
+def parse_size(value: object) -> str | None:
+    return _lookup(SIZES, value)
+
+
+def parse_risk(value: object) -> str | None:
+    return _lookup(RISKS, value)
+
+
+def parse_period(value: object) -> Period | None:
+    """'Juni 2025', 'JUNI 2025', '06/2025', '6-2025', '2025-06', a date cell, or text containing
+    'BULAN JUNI 2025'."""
+    if isinstance(value, (dt.date, dt.datetime, pd.Timestamp)):
+        return Period(value.year, value.month)
+    if not isinstance(value, str):
+        return None
+    t = value.strip().lower()
+    m = re.search(rf"\b({MONTH_NAMES_RE})\.?\s*[-/ ]?\s*(\d{{4}})\b", t)
+    if m:
+        return Period(int(m.group(2)), _MONTH_OF[m.group(1)])
+    m = re.fullmatch(r"(\d{4})\s*[-/.]\s*(\d{1,2})", t)
+    if m and 1 <= int(m.group(2)) <= 12:
+        return Period(int(m.group(1)), int(m.group(2)))
+    m = re.fullmatch(r"(\d{1,2})\s*[-/.]\s*(\d{4})", t)
+    if m and 1 <= int(m.group(1)) <= 12:
+        return Period(int(m.group(2)), int(m.group(1)))
+    return None
+
+
+def is_company_sheet(name: str | None, catalog: ColumnCatalog) -> bool:
+    return name is not None and normalize(name) in {normalize(n) for n in catalog.company_sheet_names}
+
+
+def read_company_sheet(grid: pd.DataFrame, sheet: str, catalog: ColumnCatalog) -> Company:
+    """Key-value rows: the key in one cell, the value in the next filled cell to its right."""
+    keys = {normalize(a): field for field, aliases in catalog.company_fields.items() for a in aliases}
+    found: dict[str, object] = {}
+    where: dict[str, str] = {}
+    for r in range(min(len(grid), 200)):
+        cells = [v for v in grid.iloc[r].tolist() if v not in ("", None) and not (isinstance(v, float) and v != v)]
+        for i, cell in enumerate(cells[:-1]):
+            field = keys.get(normalize(cell))
+            if field and field not in found:
+                found[field] = cells[i + 1]
+                where[field] = f"sheet {sheet!r} row {r + 1}"
+                break
+    values: dict[str, object] = {}
+    if "name" in found:
+        values["name"] = str(found["name"]).strip()
+    if "address" in found:
+        values["address"] = str(found["address"]).strip()
+    if "province" in found:
+        values["province"] = str(found["province"]).strip()
+    if "npp" in found:
+        npp = found["npp"]
+        values["npp"] = str(int(npp)) if isinstance(npp, float) and npp.is_integer() else str(npp).strip()
+    if "size" in found:
+        values["size"] = parse_size(found["size"])
+    if "jkk_risk" in found:
+        values["jkk_risk"] = parse_risk(found["jkk_risk"])
+    if "period" in found:
+        values["period"] = parse_period(found["period"])
+    values = {k: v for k, v in values.items() if v is not None}
+    return Company(**values, sources={k: where[k] for k in values})
+
+
+def period_from_titles(grid: pd.DataFrame, header_index: int, sheet: str | None) -> tuple[Period | None, str | None]:
+    """A period named in the title rows above the header ("... BULAN JUNI 2025"), else in the sheet name."""
+    for r in range(header_index):
+        for v in grid.iloc[r].tolist():
+            if isinstance(v, str) and v.strip():
+                p = parse_period(v)
+                if p:
+                    return p, f"title row {r + 1}"
+    if sheet:
+        p = parse_period(sheet)
+        if p:
+            return p, f"sheet name {sheet!r}"
+    return None, None
+
+
+def name_from_titles(grid: pd.DataFrame, header_index: int) -> str | None:
+    """'PT ...', 'CV ...' named in a title row."""
+    for r in range(header_index):
+        for v in grid.iloc[r].tolist():
+            if isinstance(v, str):
+                m = re.search(r"\b((?:PT|CV|UD|PD|KOPERASI)\.?\s+[A-Z0-9][\w.&' -]*?)(?:\s+(?:BULAN|PERIODE|TAHUN|"
+                              rf"{MONTH_NAMES_RE.upper()})\b|$)", v.strip())
+                if m:
+                    return m.group(1).strip()
+    return None

@@ -1,0 +1,205 @@
+"""Open payroll files safely and return raw grids of cell values.
+
+Nothing in a file is ever executed: workbooks are read for their cached cell values (no formula
+is evaluated, no macro run), CSV text is only split. Inputs are opened read-only.
+A file that cannot be read raises UnusableInput with one line saying what it seems to be.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from compliance.errors import UnusableInput
+
+ACCEPTED = "accepted: .xlsx, .xlsm, .xls, .ods workbooks or .csv/.txt text (comma, semicolon or tab separated)"
+WORKBOOK_EXT = {".xlsx", ".xlsm", ".xls", ".ods"}
+TEXT_EXT = {".csv", ".txt", ".tsv"}
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+SIGNATURES = [
+    (b"%PDF", "a PDF document"), (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"), (b"Rar!", "a RAR archive"), (b"\x1f\x8b", "a gzip archive"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"), (b"BM", "a BMP image"),
+]
+DELIMITERS = [",", ";", "\t", "|"]
+
+
+@dataclass
+class Sheet:
+    """A raw grid: row i of `grid` is the row number `first_row + i` the user sees."""
+
+    name: str | None
+    grid: pd.DataFrame
+    first_row: int = 1
+    visible: bool = True
+
+
+@dataclass
+class RawFile:
+    path: Path
+    file_type: str           # xlsx | xls | ods | csv
+    sheets: list[Sheet]
+    encoding: str | None = None
+    delimiter: str | None = None
+
+
+def sniff(path: Path) -> str:
+    """What the file is, from its bytes, checked against its name. Returns xlsx|xls|ods|csv."""
+    if not path.exists():
+        raise UnusableInput(f"{path}: no such file")
+    if path.is_dir():
+        raise UnusableInput(f"{path}: is a folder, not a file; {ACCEPTED}")
+    size = path.stat().st_size
+    if size == 0:
+        raise UnusableInput(f"{path}: the file is empty (0 bytes); {ACCEPTED}")
+    with open(path, "rb") as fh:
+        head = fh.read(65536)
+    ext = path.suffix.lower()
+    kind, what = _kind_from_bytes(path, head)
+    if kind is None:
+        raise UnusableInput(f"{path}: this looks like {what}, not a payroll; {ACCEPTED}")
+    if ext in WORKBOOK_EXT and kind == "csv":
+        raise UnusableInput(f"{path}: named {ext} but this is {what}; rename it to .csv or save it as .xlsx; {ACCEPTED}")
+    if ext in TEXT_EXT and kind != "csv":
+        raise UnusableInput(f"{path}: named {ext} but this is {what}; rename it to match its content; {ACCEPTED}")
+    if ext not in WORKBOOK_EXT | TEXT_EXT:
+        raise UnusableInput(f"{path}: unsupported file type {ext or '(no extension)'} ({what}); {ACCEPTED}")
+    return kind
+
+
+def _kind_from_bytes(path: Path, head: bytes) -> tuple[str | None, str]:
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = set(zf.namelist())
+        except (zipfile.BadZipFile, OSError):
+            return None, "a damaged Excel workbook or ZIP archive"
+        if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
+            return "xlsx", "an Excel workbook"
+        if "content.xml" in names and "mimetype" in names:
+            return "ods", "an OpenDocument spreadsheet"
+        if "word/document.xml" in names:
+            return None, "a Word document"
+        return None, "a ZIP archive"
+    if head.startswith(OLE2):
+        data = path.read_bytes()
+        if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
+            return None, "a password-protected (encrypted) workbook; save a copy without a password"
+        if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data:
+            return "xls", "an Excel 97-2003 workbook"
+        if "WordDocument".encode("utf-16-le") in data:
+            return None, "a Word 97-2003 document"
+        return None, "an old Office (OLE2) file that is not a workbook"
+    for magic, what in SIGNATURES:
+        if head.startswith(magic):
+            return None, what
+    if b"\x00" in head:
+        return None, "a binary file"
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if stripped.startswith((b"<html", b"<!doctype html", b"<table")):
+        return None, "an HTML page (some systems export HTML with an .xls name); open it in Excel and save as .xlsx"
+    if stripped.startswith(b"<?xml"):
+        return None, "an XML file; open it in Excel and save as .xlsx"
+    return "csv", "a CSV/text file"
+
+
+def read_file(path: Path) -> RawFile:
+    kind = sniff(path)
+    if kind == "csv":
+        return _read_text(path)
+    return _read_workbook(path, kind)
+
+
+def _read_workbook(path: Path, kind: str) -> RawFile:
+    import python_calamine as pc
+
+    try:
+        wb = pc.CalamineWorkbook.from_path(str(path))
+        sheets = []
+        meta = {m.name: m for m in wb.sheets_metadata}
+        for name in wb.sheet_names:
+            visible = "Visible" in str(getattr(meta.get(name), "visible", "Visible"))
+            rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            sheets.append(Sheet(name, _grid(rows), 1, visible))
+    except pc.PasswordError:
+        raise UnusableInput(f"{path}: the workbook is password-protected; save a copy without a password; {ACCEPTED}") from None
+    except (pc.CalamineError, pc.ZipError, pc.XmlError, ValueError, OSError) as exc:
+        raise UnusableInput(f"{path}: the workbook is damaged and cannot be read ({_one_line(exc)}); {ACCEPTED}") from None
+    return RawFile(path, kind, sheets)
+
+
+def read_workbook_openpyxl(path: Path) -> RawFile:
+    """The reference reader (openpyxl, cached values, read-only). Slower; used by tests and benchmarks
+    to check that the fast reader sees the same cells."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    try:
+        sheets = []
+        for ws in wb.worksheets:
+            rows = [list(r) for r in ws.iter_rows(min_row=1, min_col=1, values_only=True)]
+            sheets.append(Sheet(ws.title, _grid(rows), 1, ws.sheet_state == "visible"))
+    finally:
+        wb.close()
+    return RawFile(path, "xlsx", sheets)
+
+
+def _grid(rows: list[list]) -> pd.DataFrame:
+    if not rows:
+        return pd.DataFrame(dtype=object)
+    return pd.DataFrame(rows, dtype=object)
+
+
+def _read_text(path: Path) -> RawFile:
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    if encoding == "utf-8-sig":
+        encoding = "utf-8-bom" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+    delimiter = _sniff_delimiter(text)
+    grid = _split(text, delimiter)
+    return RawFile(path, "csv", [Sheet(None, grid, 1, True)], encoding=encoding, delimiter=delimiter)
+
+
+def _sniff_delimiter(text: str) -> str:
+    """The delimiter that splits the most of the first lines into the same number (>1) of fields."""
+    lines = [ln for ln in text.splitlines()[:60] if ln.strip()]
+    best, best_score = ",", (0, 0)
+    for d in DELIMITERS:
+        counts = [len(r) for r in csv.reader(lines, delimiter=d)]
+        multi = [c for c in counts if c > 1]
+        if not multi:
+            continue
+        modal = max(set(multi), key=multi.count)
+        score = (multi.count(modal), modal)
+        if score > best_score:
+            best, best_score = d, score
+    return best
+
+
+def _split(text: str, delimiter: str) -> pd.DataFrame:
+    """Split CSV text into a grid of strings, one grid row per line (blank lines kept, so that
+    row i is line i+1 of the file)."""
+    sample = text[:200_000].splitlines()
+    width = max((len(r) for r in csv.reader(sample, delimiter=delimiter)), default=1)
+    try:
+        grid = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, names=range(width), dtype=object,
+                           keep_default_na=False, na_filter=False, skip_blank_lines=False, engine="c",
+                           quotechar='"')
+    except (pd.errors.ParserError, ValueError):
+        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        grid = pd.DataFrame(rows, dtype=object)
+    grid = grid.fillna("")
+    return grid
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split())[:160] or type(exc).__name__

@@ -1,0 +1,205 @@
+"""Find the header row, map headers to canonical columns (aliases from rules/columns.yaml)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from compliance.errors import RuleFileError, UnusableInput
+from compliance.resources import check_keys, load_yaml, rules_dir
+
+HEADER_SCAN_ROWS = 40
+_UNIT = re.compile(r"\((rp|idr|rupiah)\.?\)\s*$")
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+COLUMN_TYPES = {"nik", "kpj", "text", "money", "date", "employment_type", "flag", "program_list",
+                "nationality", "count"}
+
+
+def normalize(text: object) -> str:
+    """Header matching ignores case, spaces, dots, underscores, punctuation and a unit like (Rp)."""
+    if not isinstance(text, str):
+        return ""
+    t = _UNIT.sub("", text.strip().lower())
+    return _NON_ALNUM.sub("", t)
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    name: str
+    type: str
+    required: bool
+    description: str
+    aliases: tuple[str, ...]
+    ambiguous_aliases: tuple[str, ...] = ()
+
+
+@dataclass
+class ColumnCatalog:
+    columns: dict[str, ColumnSpec]
+    company_sheet_names: tuple[str, ...]
+    company_fields: dict[str, tuple[str, ...]]
+    # normalized alias -> canonical names it may mean (several for ambiguous headers)
+    lookup: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def match(self, text: object) -> tuple[str, ...]:
+        return self.lookup.get(normalize(text), ())
+
+    def required(self) -> list[str]:
+        return [c.name for c in self.columns.values() if c.required]
+
+
+@lru_cache(maxsize=8)
+def load_catalog(path: Path | None = None) -> ColumnCatalog:
+    path = path or rules_dir() / "columns.yaml"
+    data = load_yaml(path)
+    if not isinstance(data, dict):
+        raise RuleFileError(f"{path}: expected a mapping")
+    check_keys(data, {"version", "columns", "company_sheet_names", "company_fields"}, str(path))
+    columns: dict[str, ColumnSpec] = {}
+    lookup: dict[str, list[str]] = {}
+    plain: dict[str, str] = {}
+    for name, spec in data["columns"].items():
+        where = f"{path}: columns.{name}"
+        check_keys(spec, {"type", "required", "description", "aliases", "ambiguous_aliases"}, where)
+        if spec.get("type") not in COLUMN_TYPES:
+            raise RuleFileError(f"{where}: type must be one of {', '.join(sorted(COLUMN_TYPES))}")
+        col = ColumnSpec(name, spec["type"], bool(spec.get("required", False)), spec.get("description", ""),
+                         tuple(spec.get("aliases", [])), tuple(spec.get("ambiguous_aliases", [])))
+        columns[name] = col
+        for alias in col.aliases:
+            key = normalize(alias)
+            if key in plain and plain[key] != name:
+                raise RuleFileError(f"{where}: alias {alias!r} already belongs to {plain[key]}")
+            if key not in plain:
+                plain[key] = name
+                lookup.setdefault(key, []).append(name)
+        for alias in col.ambiguous_aliases:
+            lookup.setdefault(normalize(alias), []).append(name)
+    fields = {k: tuple(v) for k, v in data.get("company_fields", {}).items()}
+    return ColumnCatalog(columns, tuple(data.get("company_sheet_names", [])), fields,
+                         {k: tuple(v) for k, v in lookup.items()})
+
+
+@dataclass
+class Header:
+    row_index: int                     # index into the grid of the (last) header row
+    matches: dict[int, tuple[str, str]]   # grid column -> (header text, candidates joined by "|")
+    score: int
+    texts: dict[int, str]              # grid column -> header text (matched or not)
+
+
+def find_header(grid: pd.DataFrame, catalog: ColumnCatalog) -> Header | None:
+    """The row (within the first rows) whose cells, completed by the row above for headers
+    merged vertically or grouped (e.g. "Komponen Upah" over "Gaji Pokok"), match the most
+    canonical columns. None when no row matches at least two columns including NIK or name."""
+    head = grid.iloc[:HEADER_SCAN_ROWS]
+    best: Header | None = None
+    prev: list = [None] * head.shape[1]
+    for r in range(len(head)):
+        cells = list(head.iloc[r])
+        matches: dict[int, tuple[str, str]] = {}
+        for c, value in enumerate(cells):
+            for text in (value, prev[c]):
+                cands = catalog.match(text)
+                if cands:
+                    matches[c] = (str(text).strip(), "|".join(cands))
+                    break
+        kinds = {m[1] for m in matches.values()}
+        key_found = any("nik" in k.split("|") or "name" in k.split("|") for k in kinds)
+        score = len(kinds)
+        if key_found and score >= 2 and (best is None or score > best.score):
+            texts = {c: str(v).strip() for c, v in enumerate(cells) if isinstance(v, str) and v.strip()}
+            for c, v in enumerate(prev):
+                if c not in texts and isinstance(v, str) and v.strip():
+                    texts[c] = v.strip()
+            best = Header(r, matches, score, texts)
+        prev = cells
+    return best
+
+
+def resolve_columns(header: Header, data: pd.DataFrame, catalog: ColumnCatalog, path: Path
+                    ) -> tuple[dict[str, int], dict[str, str], list[str], list[str]]:
+    """Decide which grid column is which canonical column.
+
+    Returns (canonical -> grid column, canonical -> header text, unmapped header texts, notes).
+    A header that may mean the NIK or the employee number ("NIK") is decided from its values:
+    the column whose values are mostly 16 digits is the NIK.
+    """
+    chosen: dict[str, int] = {}
+    texts: dict[str, str] = {}
+    unmapped: list[str] = []
+    notes: list[str] = []
+    ambiguous: list[int] = []
+    for c in sorted(header.matches):
+        text, cands = header.matches[c]
+        options = cands.split("|")
+        if len(options) > 1:
+            ambiguous.append(c)
+            continue
+        name = options[0]
+        if name in chosen:
+            unmapped.append(f"{text} (second column for {name}; the first one is used)")
+            continue
+        chosen[name], texts[name] = c, text
+    nik_candidates = ([chosen["nik"]] if "nik" in chosen else []) + ambiguous
+    if ambiguous:
+        shares = {c: share_16_digits(data[c]) for c in nik_candidates}
+        best = max(nik_candidates, key=lambda c: (shares[c], c not in ambiguous))
+        if "nik" not in chosen and shares[best] >= 0.5:
+            chosen["nik"], texts["nik"] = best, header.matches[best][0]
+        elif "nik" in chosen and best in ambiguous and shares[best] >= 0.5 > shares[chosen["nik"]]:
+            chosen["nik"], texts["nik"] = best, header.matches[best][0]
+        for c in ambiguous:
+            if chosen.get("nik") == c:
+                continue
+            text = header.matches[c][0]
+            if "employee_id" not in chosen:
+                chosen["employee_id"], texts["employee_id"] = c, text
+                sample = _first_value(data[c])
+                notes.append(f"column {text!r} holds employee numbers (Nomor Induk Karyawan, e.g. {sample!r}), "
+                             "not 16-digit national IDs")
+            else:
+                unmapped.append(text)
+    for c, text in sorted(header.texts.items()):
+        if c not in header.matches:
+            unmapped.append(text)
+    missing = [n for n in catalog.required() if n not in chosen]
+    if missing:
+        parts = []
+        for n in missing:
+            spec = catalog.columns[n]
+            accepted = ", ".join((spec.aliases + spec.ambiguous_aliases)[:8])
+            parts.append(f"no {n} column ({spec.description}; accepted headers: {accepted}, ...)")
+        hint = f"; {notes[0]}" if notes and "nik" in missing else ""
+        raise UnusableInput(f"{path}: " + "; ".join(parts) + hint)
+    return chosen, texts, unmapped, notes
+
+
+def share_16_digits(values: pd.Series) -> float:
+    """Share of the non-empty values that look like a 16-digit number (text or whole number)."""
+    sample = values.iloc[:2000]
+    as_text = sample.map(_digits_or_empty, na_action="ignore")
+    non_empty = as_text[as_text.fillna("") != ""]
+    if non_empty.empty:
+        return 0.0
+    return float(non_empty.str.fullmatch(r"\d{16}").mean())
+
+
+def _digits_or_empty(v: object) -> str:
+    if isinstance(v, bool):
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, (int, float)):
+        return str(v)
+    return re.sub(r"[\s.'-]", "", str(v))
+
+
+def _first_value(values: pd.Series) -> object:
+    for v in values.iloc[:50]:
+        if v not in ("", None) and not (isinstance(v, float) and v != v):
+            return v
+    return None

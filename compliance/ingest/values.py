@@ -1,0 +1,321 @@
+"""Vectorised value parsers: raw cells (object Series indexed by row number) -> typed columns.
+
+Each parser returns the parsed Series and a frame of data issues (compliance.model.ISSUE_COLUMNS).
+No per-row Python loops: cell types are told apart in one pass, string work runs on Arrow arrays
+(compliance.ingest.text) and category-like columns are parsed once per distinct value.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from pandas.api.types import infer_dtype
+
+from compliance.ingest import text as tx
+from compliance.model import ISSUE_COLUMNS, PROGRAMS
+
+EMPTY_TOKENS = ["", " ", "  ", "-", " -", "- ", " - ", "--", "\u2013", "\u2014", "n/a", "N/A", "#N/A", "\u00a0"]
+
+MONTHS = {
+    1: ["januari", "january", "jan"],
+    2: ["februari", "pebruari", "february", "feb", "peb"],
+    3: ["maret", "march", "mar"],
+    4: ["april", "apr"],
+    5: ["mei", "may"],
+    6: ["juni", "june", "jun"],
+    7: ["juli", "july", "jul"],
+    8: ["agustus", "august", "agus", "agt", "agu", "aug"],
+    9: ["september", "sept", "sep"],
+    10: ["oktober", "october", "okt", "oct"],
+    11: ["november", "nopember", "nov", "nop"],
+    12: ["desember", "december", "des", "dec"],
+}
+MONTH_NAMES_RE = "|".join(sorted((n for names in MONTHS.values() for n in names), key=len, reverse=True))
+
+YES = {"ya", "y", "yes", "1", "true", "v", "\u2713", "\u2714", "\u221a", "ikut", "aktif", "terdaftar", "sudah",
+       "ok", "checked"}
+NO = {"tidak", "t", "n", "no", "0", "false", "tdk", "belum", "tidakikut", "nonaktif", "none"}
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+
+
+def issues_frame(rows, column: str, values, code: str, detail=None) -> pd.DataFrame:
+    rows = pd.Index(rows)
+    return pd.DataFrame({
+        "row": np.asarray(rows, dtype="int64"),
+        "column": column,
+        "value": list(values),
+        "code": code,
+        "detail": detail,
+    }, columns=ISSUE_COLUMNS)
+
+
+def no_issues() -> pd.DataFrame:
+    return pd.DataFrame(columns=ISSUE_COLUMNS)
+
+
+def blank_mask(raw: pd.Series) -> pd.Series:
+    """Empty cells, including the accounting dash ('-' means nothing, not an error)."""
+    return raw.isna() | raw.isin(EMPTY_TOKENS)
+
+
+_INFERRED = {"string": "str", "floating": "num", "integer": "num", "mixed-integer-float": "num",
+             "date": "date", "datetime": "date", "datetime64": "date", "boolean": "bool", "empty": "empty"}
+_KIND_OF_TYPE = {str: "str", float: "num", int: "num", np.float64: "num", np.int64: "num", dt.date: "date",
+                 dt.datetime: "date", pd.Timestamp: "date", bool: "bool", np.bool_: "bool", type(None): "empty"}
+
+
+def cell_kinds(raw: pd.Series) -> pd.Series:
+    """'str', 'num', 'date', 'bool', 'empty' (empty cell, '' or '-') or 'other' for each cell.
+    A column of one type is told in one C pass; a mixed one through the distinct types of its
+    cells (factorized), never a Python branch per cell."""
+    arr = raw.to_numpy(dtype=object)
+    uniform = _INFERRED.get(infer_dtype(arr, skipna=True))
+    if uniform:
+        kinds = np.full(len(arr), uniform, dtype=object)
+    else:
+        codes, types = pd.factorize(raw.map(type), use_na_sentinel=False)
+        kinds = np.array([_KIND_OF_TYPE.get(t, "other") for t in types], dtype=object)[codes]
+    strs = np.flatnonzero(kinds == "str")
+    if len(strs):
+        kinds[strs[pd.Series(arr[strs], dtype=object).isin(EMPTY_TOKENS).to_numpy()]] = "empty"
+    kinds[pd.isna(arr)] = "empty"
+    return pd.Series(kinds, index=raw.index, dtype=object)
+
+
+def only_str(raw: pd.Series) -> pd.Series:
+    """The string cells of a column (others NA), safe for the .str accessor."""
+    return raw.where(raw.map(type) == str).astype(object)
+
+
+def by_unique(values: pd.Series, fn) -> pd.Series:
+    """Apply a vectorised function once per distinct value and spread the result back."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if len(uniques) == 0:
+        return pd.Series([None] * len(values), index=values.index, dtype=object)
+    out = np.asarray(fn(pd.Series(np.asarray(uniques, dtype=object), dtype=object)), dtype=object)
+    taken = out[np.where(codes < 0, 0, codes)]
+    taken[codes < 0] = None
+    return pd.Series(taken, index=values.index, dtype=object)
+
+
+def _jsonable(v):
+    if isinstance(v, (dt.date, dt.datetime)):
+        return v.isoformat()
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e18:
+        return int(v)
+    return v
+
+
+# -- money ---------------------------------------------------------------------------------------
+
+_MONEY_ID = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+,\d{1,2}"     # 4.500.000 / 4.500.000,00 / 4500000,00
+_MONEY_EN = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?"                 # 4,500,000 / 4,500,000.00
+_MONEY_PLAIN = r"\d+(?:\.\d+)?"
+
+
+def money_strings(strings: pd.Series) -> np.ndarray:
+    """Rupiah amounts written as text -> floats (NaN when not an amount)."""
+    a = pc.utf8_lower(tx.arrow(strings))
+    a = tx.replace(a, r"[\s\x{00a0}]+", "")
+    a = tx.replace(a, r"^(?:rp|idr)\.?|(?:rp|idr)$|[,.]-$", "")
+    neg = pc.or_(tx.fullmatch(a, r"\(.*\)"), pc.starts_with(a, "-"))
+    a = tx.replace(a, r"^[(-]+(?:rp|idr)?\.?|\)$", "")
+    idn, eng, plain = tx.fullmatch(a, _MONEY_ID), tx.fullmatch(a, _MONEY_EN), tx.fullmatch(a, _MONEY_PLAIN)
+    as_idn = pc.replace_substring(pc.replace_substring(a, ".", ""), ",", ".")
+    as_eng = pc.replace_substring(a, ",", "")
+    norm = pc.if_else(idn, as_idn, pc.if_else(eng, as_eng, pc.if_else(plain, a, None)))
+    out = tx.to_float(norm)
+    return np.where(pc.fill_null(neg, False).to_numpy(zero_copy_only=False), -out, out)
+
+
+def parse_money(raw: pd.Series, column: str, kinds: pd.Series | None = None) -> tuple[pd.Series, pd.DataFrame]:
+    kinds = cell_kinds(raw) if kinds is None else kinds
+    out = pd.Series(np.nan, index=raw.index, dtype="float64")
+    num = kinds == "num"
+    out[num] = pd.to_numeric(raw[num], errors="coerce")
+    strs = kinds == "str"
+    if strs.any():
+        out[strs] = money_strings(raw[strs])
+    bad = (kinds != "empty") & out.isna()
+    return out, issues_frame(raw.index[bad], column, raw[bad].map(_jsonable), "wage-not-a-number")
+
+
+def parse_count(raw: pd.Series, column: str, kinds: pd.Series | None = None) -> tuple[pd.Series, pd.DataFrame]:
+    kinds = cell_kinds(raw) if kinds is None else kinds
+    out = pd.Series(np.nan, index=raw.index, dtype="float64")
+    num = kinds == "num"
+    out[num] = pd.to_numeric(raw[num], errors="coerce")
+    strs = kinds == "str"
+    if strs.any():
+        a = pc.replace_substring(pc.utf8_trim_whitespace(tx.arrow(raw[strs])), ",", ".")
+        out[strs] = tx.to_float(a)
+    bad = (kinds != "empty") & out.isna()
+    return out, issues_frame(raw.index[bad], column, raw[bad].map(_jsonable), "count-not-a-number")
+
+
+# -- dates ---------------------------------------------------------------------------------------
+
+_ISO = r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+_DMY = r"^(?P<d>\d{1,2}) ?[-/. ] ?(?P<m>\d{1,2}) ?[-/. ] ?(?P<y>\d{4}|\d{2})(?: \d{1,2}:\d{2}(?::\d{2})?)?$"
+
+
+def date_strings(strings: pd.Series) -> np.ndarray:
+    """Day-first, ISO and month-name dates written as text -> datetime64 (NaT when not a date)."""
+    a = pc.utf8_lower(tx.clean(tx.arrow(strings)))
+    for number, names in MONTHS.items():
+        a = tx.replace(a, rf"\b(?:{'|'.join(names)})\b\.?", f" {number} ")
+    a = pc.utf8_trim_whitespace(tx.replace(a, r"\s+", " "))
+    iso = tx.extract(a, _ISO, ["y", "m", "d"])
+    dmy = tx.extract(a, _DMY, ["y", "m", "d"])
+    use_iso = ~np.isnan(iso["y"])
+    y = np.where(use_iso, iso["y"], dmy["y"])
+    m = np.where(use_iso, iso["m"], dmy["m"])
+    d = np.where(use_iso, iso["d"], dmy["d"])
+    y = np.where(y < 100, y + np.where(y < 50, 2000, 1900), y)
+    parts = pd.DataFrame({"year": y, "month": m, "day": d})
+    return pd.to_datetime(parts, errors="coerce").to_numpy()
+
+
+def parse_date(raw: pd.Series, column: str, kinds: pd.Series | None = None) -> tuple[pd.Series, pd.DataFrame]:
+    """Real datetimes, Excel serial numbers, ISO text, day-first text and Indonesian or English
+    month names ("5 Juli 2025", "5 Jul 2025")."""
+    kinds = cell_kinds(raw) if kinds is None else kinds
+    out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+    dates = kinds == "date"
+    if dates.any():
+        out[dates] = pd.to_datetime(raw[dates], errors="coerce")
+    num = kinds == "num"
+    if num.any():
+        serial = pd.to_numeric(raw[num], errors="coerce")
+        serial = serial.where((serial >= 1) & (serial < 109575))   # 1900-01-01 .. 2199-12-31
+        out[num] = EXCEL_EPOCH + pd.to_timedelta(np.floor(serial), unit="D")
+    strs = kinds == "str"
+    if strs.any():
+        out[strs] = pd.to_datetime(by_unique(raw[strs], date_strings), errors="coerce")
+    bad = (kinds != "empty") & out.isna()
+    return out, issues_frame(raw.index[bad], column, raw[bad].map(_jsonable), "date-unparseable")
+
+
+# -- identifiers ---------------------------------------------------------------------------------
+
+def _id_text(raw: pd.Series, kinds: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Identifier cells as text. Returns (text, lost) where `lost` marks values that cannot be
+    trusted to hold every digit (scientific notation, or a number beyond 2**53)."""
+    text = pd.Series(None, index=raw.index, dtype=object)
+    lost = pd.Series(False, index=raw.index)
+    strs = kinds == "str"
+    if strs.any():
+        a = tx.replace(tx.arrow(raw[strs]), r"[\s\x{00a0}]+|^'", "")
+        a = tx.replace(a, r"^(\d+)\.0+$", r"\1")
+        text[strs] = a.to_numpy(zero_copy_only=False)
+        lost[strs] = tx.mask(tx.fullmatch(a, r"\d(?:[.,]\d+)?[eE]\+?\d+"), raw.index[strs]).to_numpy()
+    num = (kinds == "num") | (kinds == "other")
+    if num.any():
+        values = pd.to_numeric(raw[num], errors="coerce").astype("float64").to_numpy()
+        whole = np.isfinite(values) & (values == np.floor(values)) & (np.abs(values) < 1e18)
+        digits = np.where(whole, values, 0).astype(np.int64).astype(str).astype(object)
+        text[num] = np.where(whole, digits, raw[num].astype(str).to_numpy(dtype=object))
+        lost[num] = whole & (values > 2 ** 53)
+    return text, lost
+
+
+def parse_nik(raw: pd.Series, column: str = "nik", kinds: pd.Series | None = None) -> tuple[pd.Series, pd.DataFrame]:
+    kinds = cell_kinds(raw) if kinds is None else kinds
+    text, lost = _id_text(raw, kinds)
+    # A 16-digit number whose serial (last 4 digits) is 0000 was cut to 15 significant digits by
+    # Excel: serials start at 0001 (domain reference, section 8).
+    from_number = (kinds == "num").to_numpy()
+    if from_number.any():
+        digits = tx.arrow(text[from_number])
+        lost[from_number] |= tx.mask(tx.fullmatch(digits, r"\d{12}0000"), text.index[from_number]).to_numpy()
+    issues = issues_frame(raw.index[lost], column, raw[lost].map(_jsonable), "nik-precision-lost")
+    return text.where(~lost), issues
+
+
+def parse_kpj(raw: pd.Series, column: str = "kpj", kinds: pd.Series | None = None) -> tuple[pd.Series, pd.DataFrame]:
+    kinds = cell_kinds(raw) if kinds is None else kinds
+    text, _ = _id_text(raw, kinds)
+    return text, no_issues()
+
+
+def parse_text(raw: pd.Series, column: str, kinds: pd.Series | None = None) -> tuple[pd.Series, pd.DataFrame]:
+    kinds = cell_kinds(raw) if kinds is None else kinds
+    out = pd.Series(None, index=raw.index, dtype=object)
+    strs = kinds == "str"
+    if strs.any():
+        out[strs] = tx.clean(tx.arrow(raw[strs])).to_numpy(zero_copy_only=False)
+    other = kinds.isin(["num", "date", "bool", "other"])
+    if other.any():
+        ids, _ = _id_text(raw[other], kinds[other])
+        out[other] = ids.where(ids.notna(), raw[other].astype(str))
+    return out.where(~out.isin(EMPTY_TOKENS)), no_issues()
+
+
+# -- categories ----------------------------------------------------------------------------------
+
+def norm_key(values: pd.Series) -> np.ndarray:
+    """Lower case, only letters, digits and tick marks: 'Harian Lepas' -> 'harianlepas'."""
+    a = pc.utf8_lower(tx.arrow(values.map(str)))
+    return tx.replace(a, r"[^0-9a-z\x{2713}\x{2714}\x{221a}]+", "").to_numpy(zero_copy_only=False)
+
+
+def parse_employment_type(raw: pd.Series, mapping: dict[str, str], column: str = "employment_type",
+                          kinds: pd.Series | None = None) -> tuple[pd.Series, pd.Series, pd.DataFrame]:
+    """Returns (canonical type or NA, canonical type or the text as read, issues). Unknown values
+    are reported by the data-quality suite (value not in the canonical set)."""
+    text, _ = parse_text(raw, column, kinds)
+    canonical = by_unique(text, lambda u: pd.Series(norm_key(u)).map(mapping).to_numpy(dtype=object))
+    canonical = canonical.where(canonical.notna(), None)
+    checked = canonical.where(canonical.notna(), text)
+    return canonical, checked, no_issues()
+
+
+def parse_flag(raw: pd.Series, column: str, kinds: pd.Series | None = None) -> tuple[pd.Series, pd.DataFrame]:
+    """Ya/Tidak, Y/N, 1/0, ticks. Empty (or '-') means not enrolled."""
+    kinds = cell_kinds(raw) if kinds is None else kinds
+    key = by_unique(raw.where(kinds != "empty"), lambda u: norm_key(u.map(_jsonable)))
+    blank = (kinds == "empty") | (key.fillna("") == "")
+    yes = key.isin(YES)
+    no = key.isin(NO) | blank
+    out = pd.Series(yes, index=raw.index, dtype="boolean")
+    bad = ~yes & ~no
+    out[bad] = pd.NA
+    return out, issues_frame(raw.index[bad], column, raw[bad].map(_jsonable), "program-value-unknown")
+
+
+def _program_sets(u: pd.Series) -> pd.DataFrame:
+    a = pc.utf8_upper(tx.arrow(u))
+    cols = {p: tx.mask(pc.match_substring_regex(a, rf"\b{p.upper()}\b"), u.index) for p in PROGRAMS}
+    rest = tx.replace(a, r"\b(?:JKK|JKM|JHT|JP|JKP|DAN|AND|BPJS|TK)\b|[\s,;/+&().-]", "")
+    cols["_unknown"] = pd.Series(pc.utf8_length(rest).to_numpy(zero_copy_only=False) > 0, index=u.index)
+    return pd.DataFrame(cols)
+
+
+def parse_program_list(raw: pd.Series, column: str = "programs", kinds: pd.Series | None = None
+                       ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One cell listing programs ("JKK, JKM, JHT") -> a boolean column per program."""
+    text, _ = parse_text(raw, column, kinds)
+    codes, uniques = pd.factorize(text)
+    none = pd.DataFrame([{**{p: False for p in PROGRAMS}, "_unknown": False}])
+    table = pd.concat([_program_sets(pd.Series(uniques, dtype=object)), none] if len(uniques) else [none],
+                      ignore_index=True)
+    spread = table.iloc[np.where(codes < 0, len(table) - 1, codes)].set_index(raw.index)
+    bad = spread.pop("_unknown").astype(bool)
+    return spread.astype("boolean"), issues_frame(raw.index[bad], column, raw[bad].map(_jsonable),
+                                                  "program-value-unknown")
+
+
+INDONESIAN = {"wni", "indonesia", "indonesian", "id", "idn", "ri", "warganegaraindonesia"}
+
+
+def parse_nationality(raw: pd.Series, column: str = "nationality", kinds: pd.Series | None = None
+                      ) -> tuple[pd.Series, pd.Series]:
+    """(text as read, is_foreign: True/False, NA when empty)."""
+    text, _ = parse_text(raw, column, kinds)
+    key = by_unique(text, norm_key)
+    foreign = pd.Series(~key.isin(INDONESIAN), index=raw.index, dtype="boolean")
+    foreign[text.isna()] = pd.NA
+    return text, foreign

@@ -1,0 +1,1 @@
+"""Outputs: text and JSON reports (and later spreadsheets and letters)."""
