@@ -46,8 +46,8 @@ CATALOGUE: dict[str, IssueType] = {
         "NIK {value!r}: digits 7-12 are not a possible birth date (DDMMYY, day +40 for women)."),
     "duplicate-nik": IssueType(
         "error",
-        "NIK {value!r} muncul lebih dari sekali ({detail}).",
-        "NIK {value!r} appears more than once ({detail})."),
+        "NIK {value!r} muncul lebih dari sekali (pertama di baris {detail}).",
+        "NIK {value!r} appears more than once (first on row {detail})."),
     "name-missing": IssueType(
         "error",
         "Nama pekerja kosong.",
@@ -74,12 +74,13 @@ CATALOGUE: dict[str, IssueType] = {
         "Date {value!r} cannot be read (accepted: 05/07/2025, 5-7-2025, 2025-07-05, 5 July 2025; day first)."),
     "date-in-future": IssueType(
         "error",
-        "Tanggal {value!r} jatuh setelah akhir periode ({detail}).",
-        "Date {value!r} falls after the end of the period ({detail})."),
+        "Tanggal {value!r} jatuh setelah akhir periode yang diperiksa ({detail}).",
+        "Date {value!r} falls after the end of the checked period ({detail})."),
     "start-after-period": IssueType(
         "warning",
-        "Tanggal mulai kerja {value!r} setelah akhir periode ({detail}): pekerja belum bekerja pada periode ini.",
-        "Start date {value!r} is after the end of the period ({detail}): not yet employed in this period."),
+        "Tanggal mulai kerja {value!r} setelah akhir periode yang diperiksa ({detail}): pekerja belum bekerja pada "
+        "periode ini.",
+        "Start date {value!r} is after the end of the checked period ({detail}): not yet employed in this period."),
     "end-before-start": IssueType(
         "error",
         "Tanggal keluar {value!r} sebelum tanggal mulai kerja.",

@@ -112,6 +112,7 @@ class Payroll:
     issues: pd.DataFrame
     assumptions: list[str]
     company: Company
+    notes: list[str] = field(default_factory=list)
 
     @property
     def unusable_rows(self) -> pd.Index:

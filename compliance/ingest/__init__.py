@@ -85,11 +85,10 @@ def read_payroll(path: str | Path, sheet: str | None = None, options: Company | 
         company = company.merged_with(options)
 
     table, parse_issues, extra = _parse_columns(workers, worker_kinds, mapping, catalog)
-    assumptions = list(notes) + _assumptions(mapping, company)
+    assumptions = _assumptions(mapping, company)
 
     ref_date = pd.Timestamp(company.period.last_day) if company.period else pd.Timestamp.today().normalize()
-    ref_label = (f"period {company.period} ends {company.period.last_day.isoformat()}" if company.period
-                 else f"today, {ref_date.date().isoformat()}; no period given")
+    ref_label = ref_date.date().isoformat()
     types = {name: spec.type for name, spec in catalog.columns.items()}
     _, canonical_types, _ = load_employment_types()
     suite = quality.build_suite(set(mapping) | ({"programs"} if "programs" in mapping else set()), types,
@@ -97,12 +96,12 @@ def read_payroll(path: str | Path, sheet: str | None = None, options: Company | 
     frame = quality.helper_columns(table, extra)
     shape_issues = quality.evaluate(frame, suite, engine=engine)
 
-    issues = _combine(parse_issues, shape_issues)
+    issues = _as_read(_combine(parse_issues, shape_issues), workers, mapping)
     source = Source(str(path), chosen.name, header.row_index + 1, int(len(workers)), raw.file_type,
                     raw.encoding, raw.delimiter)
     return Payroll(source=source, table=table, columns=texts, unmapped_columns=unmapped,
                    ignored_rows=ignored.to_dict("records"), issues=issues, assumptions=assumptions,
-                   company=company)
+                   company=company, notes=notes)
 
 
 def _pick_sheet(raw: RawFile, wanted: str | None, catalog: ColumnCatalog, path: Path) -> tuple[Sheet, Company]:
@@ -189,6 +188,20 @@ def _parse_columns(workers: pd.DataFrame, kinds_of: pd.DataFrame, mapping: dict[
     table.index.name = "row"
     # a NIK whose digits were lost stays visible as text in the issue, not in the table
     return table, pd.concat([i for i in issues if len(i)] or [values.no_issues()], ignore_index=True), extra
+
+
+def _as_read(issues: pd.DataFrame, workers: pd.DataFrame, mapping: dict[str, int]) -> pd.DataFrame:
+    """Every issue shows the cell exactly as it was read from the file."""
+    if issues.empty:
+        return issues
+    out = issues.copy()
+    for column, group in out.groupby("column", sort=False):
+        c = mapping.get(column)
+        if c is None:
+            continue
+        rows = group["row"].astype("int64").to_numpy()
+        out.loc[group.index, "value"] = workers[c].reindex(rows).map(values.jsonable).to_numpy(dtype=object)
+    return out
 
 
 def _assumptions(mapping: dict[str, int], company: Company) -> list[str]:

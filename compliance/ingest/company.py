@@ -121,8 +121,8 @@ def name_from_titles(grid: pd.DataFrame, header_index: int) -> str | None:
     for r in range(header_index):
         for v in grid.iloc[r].tolist():
             if isinstance(v, str):
-                m = re.search(r"\b((?:PT|CV|UD|PD|KOPERASI)\.?\s+[A-Z0-9][\w.&' -]*?)(?:\s+(?:BULAN|PERIODE|TAHUN|"
-                              rf"{MONTH_NAMES_RE.upper()})\b|$)", v.strip())
+                m = re.search(r"\b((?:PT|CV|UD|PD|KOPERASI)\.?\s+[A-Z0-9][\w.&' -]*?)(?:\s+-\s+|\s+(?:BULAN|PERIODE|"
+                              rf"TAHUN|DAFTAR|{MONTH_NAMES_RE.upper()})\b|$)", v.strip())
                 if m:
                     return m.group(1).strip()
     return None

@@ -179,13 +179,14 @@ def resolve_columns(header: Header, data: pd.DataFrame, catalog: ColumnCatalog, 
 
 
 def share_16_digits(values: pd.Series) -> float:
-    """Share of the non-empty values that look like a 16-digit number (text or whole number)."""
+    """Share of the non-empty values that look like a national ID (16 digits, as text or number)."""
     sample = values.iloc[:2000]
     as_text = sample.map(_digits_or_empty, na_action="ignore")
     non_empty = as_text[as_text.fillna("") != ""]
     if non_empty.empty:
         return 0.0
-    return float(non_empty.str.fullmatch(r"\d{16}").mean())
+    # 16 digits, or a number Excel shortened to scientific form (still a national ID, damaged)
+    return float(non_empty.str.fullmatch(r"\d{16}|\d(?:[.,]\d+)?[eE]\+?15").mean())
 
 
 def _digits_or_empty(v: object) -> str:

@@ -42,6 +42,7 @@ class Expectation:
     target: str        # column of the checked frame (a helper column for derived checks)
     params: dict = field(default_factory=dict)
     detail: str | None = None
+    value_from: str | None = None   # column whose value the issue shows (default: `column`)
 
 
 def build_suite(present: set[str], types: dict[str, str], employment_types: list[str],
@@ -62,7 +63,8 @@ def build_suite(present: set[str], types: dict[str, str], employment_types: list
             suite.append(Expectation("days-worked-range", col, "between", col, {"min_value": 0, "max_value": 31}))
         elif kind == "employment_type":
             suite.append(Expectation("unknown-employment-type", col, "in_set", "_employment_type",
-                                     {"value_set": employment_types}, ", ".join(employment_types)))
+                                     {"value_set": employment_types}, ", ".join(employment_types),
+                                     value_from="_employment_type"))
         elif kind == "date" and col in ("birth_date", "start_date"):
             code = "date-in-future" if col == "birth_date" else "start-after-period"
             suite.append(Expectation(code, col, "between", col, {"max_value": reference_date}, reference_label))
@@ -202,7 +204,8 @@ def evaluate(frame: pd.DataFrame, suite: list[Expectation], engine: str = "gx") 
             continue
         if len(rows) == 0:
             continue
-        values = frame.loc[rows, exp.column] if exp.column in frame else pd.Series([None] * len(rows))
+        shown = exp.value_from or exp.column
+        values = frame.loc[rows, shown] if shown in frame else pd.Series([None] * len(rows))
         detail = exp.detail
         if exp.kind == "unique":
             detail = _duplicate_detail(frame.loc[rows, exp.target])
@@ -211,12 +214,10 @@ def evaluate(frame: pd.DataFrame, suite: list[Expectation], engine: str = "gx") 
 
 
 def _duplicate_detail(values: pd.Series):
-    """For each duplicated value: how often it stands and its first row ("3x, first on row 12")."""
+    """For each duplicated value, the first row where it stands."""
     rows = pd.Series(values.index, index=values.index)
     groups = rows.groupby(values.to_numpy())
-    count = groups.transform("size").astype(str)
-    first = groups.transform("min").astype(str)
-    return (count + "x, first on row " + first).to_numpy(dtype=object)
+    return groups.transform("min").astype(str).to_numpy(dtype=object)
 
 
 def _plain(v):

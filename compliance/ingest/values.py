@@ -101,7 +101,8 @@ def by_unique(values: pd.Series, fn) -> pd.Series:
     return pd.Series(taken, index=values.index, dtype=object)
 
 
-def _jsonable(v):
+def jsonable(v):
+    """A cell value as JSON can hold it (dates as ISO text, whole floats as integers)."""
     if isinstance(v, (dt.date, dt.datetime)):
         return v.isoformat()
     if isinstance(v, float) and v.is_integer() and abs(v) < 1e18:
@@ -140,7 +141,7 @@ def parse_money(raw: pd.Series, column: str, kinds: pd.Series | None = None) -> 
     if strs.any():
         out[strs] = money_strings(raw[strs])
     bad = (kinds != "empty") & out.isna()
-    return out, issues_frame(raw.index[bad], column, raw[bad].map(_jsonable), "wage-not-a-number")
+    return out, issues_frame(raw.index[bad], column, raw[bad].map(jsonable), "wage-not-a-number")
 
 
 def parse_count(raw: pd.Series, column: str, kinds: pd.Series | None = None) -> tuple[pd.Series, pd.DataFrame]:
@@ -153,7 +154,7 @@ def parse_count(raw: pd.Series, column: str, kinds: pd.Series | None = None) -> 
         a = pc.replace_substring(pc.utf8_trim_whitespace(tx.arrow(raw[strs])), ",", ".")
         out[strs] = tx.to_float(a)
     bad = (kinds != "empty") & out.isna()
-    return out, issues_frame(raw.index[bad], column, raw[bad].map(_jsonable), "count-not-a-number")
+    return out, issues_frame(raw.index[bad], column, raw[bad].map(jsonable), "count-not-a-number")
 
 
 # -- dates ---------------------------------------------------------------------------------------
@@ -196,7 +197,7 @@ def parse_date(raw: pd.Series, column: str, kinds: pd.Series | None = None) -> t
     if strs.any():
         out[strs] = pd.to_datetime(by_unique(raw[strs], date_strings), errors="coerce")
     bad = (kinds != "empty") & out.isna()
-    return out, issues_frame(raw.index[bad], column, raw[bad].map(_jsonable), "date-unparseable")
+    return out, issues_frame(raw.index[bad], column, raw[bad].map(jsonable), "date-unparseable")
 
 
 # -- identifiers ---------------------------------------------------------------------------------
@@ -231,7 +232,7 @@ def parse_nik(raw: pd.Series, column: str = "nik", kinds: pd.Series | None = Non
     if from_number.any():
         digits = tx.arrow(text[from_number])
         lost[from_number] |= tx.mask(tx.fullmatch(digits, r"\d{12}0000"), text.index[from_number]).to_numpy()
-    issues = issues_frame(raw.index[lost], column, raw[lost].map(_jsonable), "nik-precision-lost")
+    issues = issues_frame(raw.index[lost], column, raw[lost].map(jsonable), "nik-precision-lost")
     return text.where(~lost), issues
 
 
@@ -276,14 +277,14 @@ def parse_employment_type(raw: pd.Series, mapping: dict[str, str], column: str =
 def parse_flag(raw: pd.Series, column: str, kinds: pd.Series | None = None) -> tuple[pd.Series, pd.DataFrame]:
     """Ya/Tidak, Y/N, 1/0, ticks. Empty (or '-') means not enrolled."""
     kinds = cell_kinds(raw) if kinds is None else kinds
-    key = by_unique(raw.where(kinds != "empty"), lambda u: norm_key(u.map(_jsonable)))
+    key = by_unique(raw.where(kinds != "empty"), lambda u: norm_key(u.map(jsonable)))
     blank = (kinds == "empty") | (key.fillna("") == "")
     yes = key.isin(YES)
     no = key.isin(NO) | blank
     out = pd.Series(yes, index=raw.index, dtype="boolean")
     bad = ~yes & ~no
     out[bad] = pd.NA
-    return out, issues_frame(raw.index[bad], column, raw[bad].map(_jsonable), "program-value-unknown")
+    return out, issues_frame(raw.index[bad], column, raw[bad].map(jsonable), "program-value-unknown")
 
 
 def _program_sets(u: pd.Series) -> pd.DataFrame:
@@ -304,7 +305,7 @@ def parse_program_list(raw: pd.Series, column: str = "programs", kinds: pd.Serie
                       ignore_index=True)
     spread = table.iloc[np.where(codes < 0, len(table) - 1, codes)].set_index(raw.index)
     bad = spread.pop("_unknown").astype(bool)
-    return spread.astype("boolean"), issues_frame(raw.index[bad], column, raw[bad].map(_jsonable),
+    return spread.astype("boolean"), issues_frame(raw.index[bad], column, raw[bad].map(jsonable),
                                                   "program-value-unknown")
 
 

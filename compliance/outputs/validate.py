@@ -47,6 +47,7 @@ def to_dict(payroll: Payroll, lang: str = "id") -> dict:
         "ignored_rows": [{"row": int(r["row"]), "reason": r["reason"], "text": _plain(r.get("text"))}
                          for r in payroll.ignored_rows],
         "assumptions": list(payroll.assumptions),
+        "notes": list(payroll.notes),
         "company": payroll.company.to_dict(),
         "data_issues": issue_records(payroll, lang),
     }
@@ -73,6 +74,8 @@ def to_text(payroll: Payroll, lang: str = "id", limit: int | None = None) -> str
         lines.append("company: " + ", ".join(f"{k}={v}" for k, v in company.items()))
     for a in d["assumptions"]:
         lines.append(f"assumed: {a}")
+    for n in d["notes"]:
+        lines.append(f"note: {n}")
     lines.append(f"rows read: {src['rows_read']}  usable: {d['rows_usable']}  with issues: {d['rows_with_issues']}"
                  f"  ignored (not workers): {len(d['ignored_rows'])}")
     if d["ignored_rows"]:

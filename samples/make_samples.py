@@ -1,0 +1,201 @@
+"""Builds the sample payroll files in this folder (fictional companies, realistic layouts).
+
+Run: .venv/bin/python samples/make_samples.py   (the files are committed; rerun after editing)
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+from openpyxl.styles import Alignment, Font
+
+HERE = Path(__file__).resolve().parent
+
+
+def nik(regency: str, day: int, month: int, year: int, serial: int, female: bool = False, province: str = "17") -> str:
+    return f"{province}{regency}01{day + (40 if female else 0):02d}{month:02d}{year % 100:02d}{serial:04d}"
+
+
+def rupiah(n: int) -> str:
+    return "Rp " + f"{n:,}".replace(",", ".")
+
+
+def title_rows(ws, lines: list[str], width: int) -> None:
+    for i, text in enumerate(lines, start=1):
+        ws.cell(row=i, column=1, value=text).font = Font(bold=True, size=12 if i == 1 else 11)
+        ws.merge_cells(start_row=i, start_column=1, end_row=i, end_column=width)
+        ws.cell(row=i, column=1).alignment = Alignment(horizontal="center")
+
+
+def signature(ws, row: int, col: int, place_date: str, title: str, name: str) -> None:
+    ws.cell(row=row, column=col, value=place_date)
+    ws.cell(row=row + 1, column=col, value="Mengetahui,")
+    ws.cell(row=row + 2, column=col, value=title)
+    ws.cell(row=row + 6, column=col, value=name).font = Font(bold=True, underline="single")
+
+
+# -- 1. PT Maju Bersama Sejahtera: medium, Bengkulu; summary sheet first, company sheet, merged header
+def maju_bersama() -> None:
+    wb = openpyxl.Workbook()
+    summary = wb.active
+    summary.title = "Ringkasan"
+    summary.append(["REKAP GAJI JUNI 2025"])
+    summary.append(["Divisi", "Jumlah Karyawan", "Total Gaji"])
+    summary.append(["Produksi", 8, 38_750_000])
+    summary.append(["Kantor", 4, 24_400_000])
+
+    comp = wb.create_sheet("Perusahaan")
+    for k, v in [("Nama Perusahaan", "PT Maju Bersama Sejahtera"), ("NPP", "17010234"),
+                 ("Alamat", "Jl. S. Parman No. 45, Kota Bengkulu"), ("Provinsi", "Bengkulu"),
+                 ("Skala Usaha", "Menengah"), ("Tingkat Risiko JKK", "Sedang"), ("Periode", "Juni 2025")]:
+        comp.append([k, v])
+
+    ws = wb.create_sheet("Gaji Juni 2025")
+    header = ["No", "NIK KTP", "Nama Karyawan", "Jabatan", "Status", "Tgl Masuk", "Tgl Lahir", "Komponen Upah", None,
+              "No KPJ", "Upah BPJS", "JKK", "JKM", "JHT", "JP", "Vendor"]
+    title_rows(ws, ["DAFTAR GAJI KARYAWAN PT MAJU BERSAMA SEJAHTERA", "BULAN JUNI 2025"], len(header))
+    ws.append([])
+    ws.append(header)
+    ws.append([None] * 7 + ["Gaji Pokok", "Tunjangan Tetap"] + [None] * 7)
+    for c in range(1, len(header) + 1):
+        if header[c - 1] is not None and header[c - 1] != "Komponen Upah":
+            ws.merge_cells(start_row=4, start_column=c, end_row=5, end_column=c)
+    ws.merge_cells(start_row=4, start_column=8, end_row=4, end_column=9)
+    rows = [
+        # nik, name, job, status, start, birth, base, allowance, kpj, reported, jkk, jkm, jht, jp, vendor
+        (nik("71", 12, 3, 1985, 1), "Ahmad Fauzi", "Kepala Produksi", "Tetap", "02/01/2015", dt.date(1985, 3, 12),
+         rupiah(7_500_000), rupiah(1_500_000), "17023456781", rupiah(9_000_000), "Ya", "Ya", "Ya", "Ya", None),
+        (nik("71", 25, 7, 1990, 2, True), "Siti Rahmawati", "Staf Keuangan", "Tetap", "15 Maret 2018",
+         dt.date(1990, 7, 25), rupiah(5_200_000), rupiah(800_000), "17023456782", rupiah(4_000_000),
+         "Ya", "Ya", "Ya", "Ya", None),
+        (nik("71", 3, 11, 1995, 3), "Budi Santoso", "Operator", "Kontrak", "1 Juli 2024", dt.date(1995, 11, 3),
+         rupiah(3_100_000), "-", None, None, "Tidak", "Tidak", "Tidak", "Tidak", None),
+        (nik("71", 17, 2, 1998, 4, True), "Dewi Lestari", "Operator", "PKWT", "05/01/2025", dt.date(1998, 2, 17),
+         rupiah(3_100_000), rupiah(250_000), "17023456784", rupiah(3_350_000), "Ya", "Ya", "Ya", "Tidak", None),
+        (nik("71", 9, 9, 1963, 5), "Hendra Gunawan", "Penasihat Teknik", "Tetap", "10/10/2005", dt.date(1963, 9, 9),
+         rupiah(8_000_000), rupiah(1_000_000), "17023456785", rupiah(9_000_000), "Ya", "Ya", "Ya", "Tidak", None),
+        (nik("71", 30, 4, 2003, 6), "Rizky Pratama", "Peserta Magang", "Magang", "02/06/2025", dt.date(2003, 4, 30),
+         rupiah(1_500_000), "-", None, None, "Tidak", "Tidak", "Tidak", "Tidak", None),
+        (nik("71", 21, 8, 2002, 7, True), "Nurul Hidayah", "Peserta Magang", "Pemagangan", "02/06/2025",
+         dt.date(2002, 8, 21), rupiah(1_500_000), "-", "17023456787", rupiah(1_500_000), "Ya", "Ya", "Tidak",
+         "Tidak", None),
+        (nik("71", 14, 1, 1992, 8), "Joko Susilo", "Satpam", "Outsourcing", "01/02/2023", dt.date(1992, 1, 14),
+         rupiah(3_000_000), "-", None, None, "Tidak", "Tidak", "Tidak", "Tidak", "PT Garda Nusantara"),
+        (nik("71", 6, 6, 1994, 9), "Eko Prasetyo", "Satpam", "Alih Daya", "01/02/2023", dt.date(1994, 6, 6),
+         rupiah(3_000_000), "-", "17023456789", rupiah(3_000_000), "Ya", "Ya", "Ya", "Ya", "PT Garda Nusantara"),
+        (nik("71", 28, 10, 1988, 10, True), "Maya Sari", "Admin Gudang", "Tetap", "12 Agustus 2019",
+         dt.date(1988, 10, 28), rupiah(4_200_000), rupiah(600_000), "17023456790", rupiah(4_800_000),
+         "Ya", "Ya", "Ya", "Ya", None),
+        (nik("71", 1, 12, 1979, 11), "Agus Salim", "Sopir", "Tetap", "03/04/2012", dt.date(1979, 12, 1),
+         rupiah(3_900_000), rupiah(400_000), "17023456791", rupiah(4_300_000), "Ya", "Ya", "Ya", "Ya", None),
+        (nik("71", 19, 5, 1997, 12), "Fajar Nugroho", "Operator", "Kontrak", "01/08/2024", dt.date(1997, 5, 19),
+         rupiah(3_100_000), rupiah(250_000), "17023456792", rupiah(3_350_000), "Ya", "Ya", "Ya", "Ya", None),
+    ]
+    for i, r in enumerate(rows, start=1):
+        ws.append([i, *r[:5], r[5], *r[6:]])
+    ws.append([])
+    ws.append([None, None, "JUMLAH", None, None, None, None, 54_100_000, 4_800_000])
+    signature(ws, ws.max_row + 2, 12, "Bengkulu, 30 Juni 2025", "Manajer HRD", "Ratna Juwita")
+    wb.save(HERE / "pt-maju-bersama-juni-2025.xlsx")
+
+
+# -- 2. CV Sinar Bengkulu: small; semicolon CSV in Windows-1252 with Indonesian money and month names
+def sinar_bengkulu() -> None:
+    lines = [
+        "DAFTAR GAJI CV SINAR BENGKULU;;;;;;;;;",
+        "BULAN JUNI 2025;;;;;;;;;",
+        ";;;;;;;;;",
+        "No;NIK;Nama;Status Karyawan;Tanggal Mulai Kerja;Gaji Pokok;Tunjangan Tetap;Nomor Peserta BPJS TK;"
+        "Upah Dilaporkan;Program",
+    ]
+    people = [
+        (nik("02", 11, 1, 1980, 21), "André Wijaya", "Tetap", "5 Jan 2010", "4.500.000,00", "500.000,00",
+         "17056789011", "5.000.000,00", "JKK, JKM, JHT"),
+        (nik("02", 52, 3, 1991, 22, False), "Ma’ruf Hasan", "Tetap", "12-3-2016", "3.800.000,00", "300.000,00",
+         "17056789012", "3.000.000,00", "JKK, JKM, JHT"),
+        (nik("02", 8, 8, 1999, 23, True), "Putri Ayu", "Harian Lepas", "01/05/2025", "3.000.000,00", "-",
+         "", "", ""),
+        (nik("02", 20, 4, 2000, 24), "Dimas Saputra", "Borongan", "15 April 2025", "2.900.000,00", "-",
+         "17056789014", "2.900.000,00", "JKK, JKM"),
+        (nik("02", 2, 2, 1986, 25, True), "Yuni Kartika", "Paruh Waktu", "3 Februari 2021", "2.700.000,00", "-",
+         "17056789015", "2.700.000,00", "JKK, JKM, JHT"),
+        (nik("02", 13, 6, 1993, 26), "Teguh Wibowo", "Kontrak", "01/01/2025", "3.300.000,00", "200.000,00",
+         "17056789016", "3.500.000,00", "JKK, JKM, JHT"),
+    ]
+    for i, p in enumerate(people, start=1):
+        lines.append(";".join([str(i), *p]))
+    lines += [";;;;;;;;;", ";;JUMLAH;;;20.200.000,00;1.000.000,00;;;", ";;;;;;;;;",
+              "Bengkulu, 30 Juni 2025;;;;;;;;;", "Pemilik;;;;;;;;;", ";;;;;;;;;", "Hartono;;;;;;;;;"]
+    (HERE / "cv-sinar-bengkulu-juni-2025.csv").write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+
+
+# -- 3. PT Rafflesia Digital: large, compliant; NIK means employee number, the ID sits in No. KTP
+def rafflesia() -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Payroll"
+    ws.append(["PT RAFFLESIA DIGITAL NUSANTARA"])
+    ws.append(["Daftar Upah Periode Juni 2025"])
+    ws.append([])
+    ws.append(["NIK", "No. KTP", "Nama Lengkap", "Status Pegawai", "TMT", "Tanggal Lahir", "Upah Pokok",
+               "Tunjangan Tetap", "No. BPJS Ketenagakerjaan", "Upah BPJS", "JKK", "JKM", "JHT", "JP",
+               "Kewarganegaraan"])
+    staff = [
+        ("RD-0001", nik("71", 4, 4, 1984, 31), "Irwan Setiawan", "Tetap", dt.date(2016, 1, 4), dt.date(1984, 4, 4),
+         12_000_000, 2_000_000, "17098765431", 14_000_000, "WNI"),
+        ("RD-0002", nik("71", 55, 9, 1989, 32), "Lina Marlina", "Tetap", dt.date(2017, 5, 2), dt.date(1989, 9, 15),
+         9_500_000, 1_500_000, "17098765432", 11_000_000, "WNI"),
+        ("RD-0003", nik("71", 10, 10, 1996, 33), "Yoga Pratama", "Kontrak", dt.date(2024, 7, 1), dt.date(1996, 10, 10),
+         6_500_000, 500_000, "17098765433", 7_000_000, "WNI"),
+        ("RD-0004", nik("71", 63, 1, 2002, 34), "Citra Anggraini", "Magang", dt.date(2025, 3, 3), dt.date(2002, 1, 23),
+         2_900_000, 0, "17098765434", 2_900_000, "WNI"),
+        ("RD-0005", nik("71", 7, 7, 1987, 35), "Fikri Ramadhan", "Tetap", dt.date(2019, 8, 1), dt.date(1987, 7, 7),
+         8_000_000, 1_000_000, "17098765435", 9_000_000, "WNI"),
+    ]
+    for s in staff:
+        is_intern = s[3] == "Magang"
+        ws.append([*s[:10], "Ya", "Ya", "Tidak" if is_intern else "Ya", "Tidak" if is_intern else "Ya", s[10]])
+    for row in ws.iter_rows(min_row=5, min_col=2, max_col=2):
+        for cell in row:
+            cell.number_format = "@"
+    for row in ws.iter_rows(min_row=5, min_col=5, max_col=6):
+        for cell in row:
+            cell.number_format = "DD/MM/YYYY"
+    comp = wb.create_sheet("Perusahaan")
+    for k, v in [("Nama Perusahaan", "PT Rafflesia Digital Nusantara"), ("NPP", "17020987"),
+                 ("Alamat", "Jl. Jend. Sudirman No. 8, Kota Bengkulu"), ("Skala Usaha", "Besar"),
+                 ("Tingkat Risiko JKK", "Sangat Rendah"), ("Periode", "06/2025"), ("Provinsi", "Bengkulu")]:
+        comp.append([k, v])
+    wb.save(HERE / "pt-rafflesia-digital-juni-2025.xlsx")
+
+
+# -- 4. UD Kopi Kepahiang: micro; messy data entry with issues to fix
+def kopi_kepahiang() -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Gaji"
+    ws.append(["UD KOPI KEPAHIANG - DAFTAR GAJI PEKERJA"])
+    ws.append(["Bulan: Juni 2025"])
+    ws.append(["No", "NIK", "Nama", "Jenis Pekerja", "Tgl Masuk", "Gaji Pokok", "No KPJ", "Program"])
+    rows = [
+        (1, int(nik("08", 14, 2, 1990, 41)), "Sutrisno", "Tetap", 45292, 2_700_000, "17034567891", "JKK, JKM"),
+        (2, 3.27106e15, "Wahyuni", "Harian", "3 Mei 2025", "2.700.000", "", "-"),
+        (3, nik("08", 30, 6, 2001, 43), "Bambang", "Freelance", "01/06/2025", 2_700_000, "", "-"),
+        (4, nik("08", 21, 3, 1995, 44), "Rina", "Borongan", "31/02/2025", "2,700,000", "17034567894", "JKK, JKM"),
+        (5, nik("08", 21, 3, 1995, 44), "Rina Wati", "Tetap", "01/01/2024", -2_500_000, "1703456789", "JKK, JKM"),
+        (6, "17080112", "Slamet", "Tetap", "2019-04-01", "Rp 2.700.000", "17034567896", "JKK, JKM, THR"),
+    ]
+    for r in rows:
+        ws.append(list(r))
+    ws.cell(row=4, column=5).number_format = "0"     # a date entered as a bare Excel serial
+    ws.append(["", "", "TOTAL", "", "", 10_800_000])
+    wb.save(HERE / "ud-kopi-kepahiang-juni-2025.xlsx")
+
+
+if __name__ == "__main__":
+    maju_bersama()
+    sinar_bengkulu()
+    rafflesia()
+    kopi_kepahiang()
+    print("samples written to", HERE)

@@ -1,0 +1,55 @@
+"""Shared helpers: write payroll files the way real ones look, in a temporary folder."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+SCHEMAS = ROOT / "docs" / "schemas"
+
+
+def write_xlsx(path: Path, sheets: dict[str, list[list]]) -> Path:
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for row in rows:
+            ws.append(row)
+    wb.save(path)
+    return path
+
+
+def write_csv(path: Path, rows: list[list], delimiter: str = ",", encoding: str = "utf-8") -> Path:
+    text = "\r\n".join(delimiter.join("" if v is None else str(v) for v in row) for row in rows) + "\r\n"
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+HEADER = ["No", "NIK", "Nama", "Status", "Tgl Masuk", "Gaji Pokok", "Tunjangan Tetap", "No KPJ", "Upah BPJS"]
+
+
+def worker(i: int, **over) -> list:
+    row = {"No": i, "NIK": f"17710112039{i:05d}", "Nama": f"Pekerja {i}", "Status": "Tetap",
+           "Tgl Masuk": "01/02/2020", "Gaji Pokok": "Rp 4.000.000", "Tunjangan Tetap": "500.000",
+           "No KPJ": f"170000000{i:02d}", "Upah BPJS": "4.500.000"}
+    row.update(over)
+    return [row[h] for h in HEADER]
+
+
+@pytest.fixture(scope="session")
+def validate_schema():
+    import jsonschema
+    from referencing import Registry, Resource
+
+    schemas = {p.name: json.loads(p.read_text()) for p in SCHEMAS.glob("*.schema.json")}
+    registry = Registry().with_resources(
+        [(f"compliance/{name}", Resource.from_contents(s)) for name, s in schemas.items()])
+
+    def check(document: dict, name: str = "validate.schema.json") -> None:
+        validator = jsonschema.Draft202012Validator(schemas[name], registry=registry)
+        validator.validate(document)
+    return check

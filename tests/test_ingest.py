@@ -1,0 +1,167 @@
+"""Every row accounted for; every data-issue code; GX and pandas engines agree."""
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from compliance.catalogue import CATALOGUE
+from compliance.ingest import read_payroll
+from tests.conftest import HEADER, SAMPLES, worker, write_csv, write_xlsx
+
+SAMPLE_FILES = sorted(SAMPLES.glob("*.xlsx")) + sorted(SAMPLES.glob("*.csv"))
+
+
+def accounted(p):
+    assert p.source.rows_read == len(p.table)
+    assert p.rows_usable + p.rows_with_issues == p.source.rows_read
+    rows = set(p.table.index)
+    ignored = {r["row"] for r in p.ignored_rows}
+    assert not rows & ignored
+    assert set(p.issues["row"].dropna().astype(int)) <= rows
+
+
+@pytest.mark.parametrize("path", SAMPLE_FILES, ids=lambda p: p.name)
+def test_samples_account_for_every_row(path):
+    accounted(read_payroll(path, engine="pandas"))
+
+
+def test_rows_under_the_table_are_listed_not_counted(tmp_path):
+    rows = [["DAFTAR GAJI PT CONTOH"], ["BULAN JUNI 2025"], [], HEADER, worker(1), [], ["DIVISI GUDANG"],
+            worker(2), worker(3), HEADER, worker(4), [], [None, None, "JUMLAH", None, None, 16_000_000],
+            [], ["Bengkulu, 30 Juni 2025"], ["Mengetahui,"], ["HRD"], [], ["Ratna"]]
+    p = read_payroll(write_xlsx(tmp_path / "g.xlsx", {"Gaji": rows}), engine="pandas")
+    accounted(p)
+    assert p.table.index.tolist() == [5, 8, 9, 11]
+    reasons = {r["row"]: r["reason"] for r in p.ignored_rows}
+    assert reasons == {6: "blank", 7: "section-heading", 10: "repeated-header", 12: "blank", 13: "total",
+                       14: "blank", 15: "footer", 16: "footer", 17: "footer", 18: "blank", 19: "footer"}
+
+
+def test_a_worker_row_without_nik_inside_the_table_is_an_issue_not_ignored(tmp_path):
+    rows = [HEADER, worker(1), worker(2, NIK=""), worker(3)]
+    p = read_payroll(write_xlsx(tmp_path / "g.xlsx", {"Gaji": rows}), engine="pandas")
+    accounted(p)
+    assert p.source.rows_read == 3
+    assert p.issues[["row", "code"]].values.tolist() == [[3, "nik-missing"]]
+
+
+def messy_file(tmp_path: Path) -> Path:
+    rows = [HEADER + ["Tgl Keluar", "Tgl Lahir", "JP", "Hari Kerja"]]
+    extra = ["", "01/01/1990", "Ya", 22]
+    cases = {
+        "nik-missing": {"NIK": ""},
+        "nik-length": {"NIK": "17710112"},
+        "nik-precision-lost": {"NIK": "3.27106E+15"},
+        "nik-province": {"NIK": "9971011203850001"},
+        "nik-birth-date": {"NIK": "1771019913850001"},
+        "name-missing": {"Nama": ""},
+        "kpj-format": {"No KPJ": "123"},
+        "wage-not-a-number": {"Gaji Pokok": "empat juta"},
+        "negative-wage": {"Gaji Pokok": "-4.000.000"},
+        "wage-missing": {"Gaji Pokok": ""},
+        "date-unparseable": {"Tgl Masuk": "30/02/2024"},
+        "start-after-period": {"Tgl Masuk": "01/08/2025"},
+        "unknown-employment-type": {"Status": "Freelance"},
+    }
+    for i, (code, over) in enumerate(cases.items(), start=1):
+        rows.append(worker(i, **over) + extra)
+    n = len(cases)
+    rows.append(worker(n + 1) + ["01/01/2019", "01/01/1990", "Ya", 22])                 # end before start
+    rows.append(worker(n + 2) + ["", "01/01/2030", "Ya", 22])                           # born after period
+    rows.append(worker(n + 3) + ["", "01/01/1990", "mungkin", 22])                      # program value
+    rows.append(worker(n + 4) + ["", "01/01/1990", "Ya", "banyak"])                     # count
+    rows.append(worker(n + 5) + ["", "01/01/1990", "Ya", 40])                           # days range
+    rows.append(worker(n + 6, NIK="1771011203800001") + extra)
+    rows.append(worker(n + 7, NIK="1771011203800001") + extra)                          # duplicate
+    rows.append(worker(n + 8) + extra)                                                  # clean
+    return write_csv(tmp_path / "messy.csv", [["Periode: Juni 2025"]] + rows, ";")
+
+
+def test_every_data_issue_code_is_raised_where_it_belongs(tmp_path):
+    p = read_payroll(messy_file(tmp_path), engine="pandas")
+    accounted(p)
+    codes = set(p.issues["code"])
+    expected = set(CATALOGUE) - {"column-missing"}
+    assert codes == expected
+    by_code = {c: g["row"].astype(int).tolist() for c, g in p.issues.groupby("code")}
+    assert by_code["nik-missing"] == [3]
+    assert by_code["unknown-employment-type"] == [15]
+    assert by_code["end-before-start"] == [16]
+    assert by_code["duplicate-nik"] == [21, 22]
+    assert 23 not in set(p.issues["row"].astype(int))
+    # warnings do not make a row unusable
+    kpj_row = by_code["kpj-format"][0]
+    assert kpj_row not in set(p.unusable_rows)
+    assert p.rows_with_issues == 18     # 21 rows: 2 carry only warnings, 1 is clean
+
+
+def test_column_missing_is_a_file_level_issue():
+    import pandas as pd
+
+    from compliance.ingest import quality
+
+    table = pd.DataFrame({"nik": ["1771011203850001"]}, index=[5])
+    suite = quality.build_suite({"nik"}, {"nik": "nik"}, [], ["nik", "name"], pd.Timestamp("2025-06-30"), "x")
+    issues = quality.evaluate(quality.helper_columns(table, {}), suite, engine="pandas")
+    missing = issues[issues["code"] == "column-missing"]
+    assert missing["column"].tolist() == ["name"] and missing["row"].isna().all()
+
+
+@pytest.mark.parametrize("path", SAMPLE_FILES[:2] + [None], ids=lambda p: p.name if p else "messy")
+def test_great_expectations_and_pandas_engines_agree(path, tmp_path):
+    path = path or messy_file(tmp_path)
+    a = read_payroll(path, engine="pandas").issues
+    b = read_payroll(path, engine="gx").issues
+    key = ["row", "column", "code"]
+    assert sorted(map(tuple, a[key].astype(str).values)) == sorted(map(tuple, b[key].astype(str).values))
+
+
+def test_great_expectations_runs_offline_and_writes_nothing(tmp_path, monkeypatch):
+    home, work = tmp_path / "home", tmp_path / "work"
+    home.mkdir(), work.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(work)
+    src = write_xlsx(tmp_path / "g.xlsx", {"Gaji": [HEADER, worker(1), worker(2, NIK="1")]})
+    before = sorted(os.listdir(tmp_path))
+    p = read_payroll(src, engine="gx")
+    assert p.issues["code"].tolist() == ["nik-length"]
+    assert os.environ.get("GX_ANALYTICS_ENABLED") == "False"
+    assert sorted(os.listdir(tmp_path)) == before
+    assert os.listdir(work) == [] and os.listdir(home) == []
+
+
+money = st.sampled_from(["Rp 4.500.000", "4.500.000,00", "4500000", "-", "", "abc", "-1.000"]) | \
+    st.integers(min_value=-10, max_value=10**8)
+dates = st.sampled_from(["05/07/2025", "5 Juli 2025", "2025-07-05", "31/02/2025", "", "x", "1 Agt 2020"]) | \
+    st.integers(min_value=20000, max_value=50000)
+niks = st.sampled_from(["1771011203850001", "1771011203850002", "123", "", "3.27106E+15"]) | \
+    st.integers(min_value=10**15, max_value=10**16 - 1)
+types = st.sampled_from(["Tetap", "Kontrak", "Magang", "Freelance", "", "Alih Daya"])
+row = st.tuples(niks, st.sampled_from(["Ani", "", "Budi Santoso"]), types, dates, money, money)
+layout = st.fixed_dictionaries({
+    "titles": st.integers(0, 3), "blank_between": st.booleans(), "total": st.booleans(), "footer": st.booleans(),
+})
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(row, min_size=1, max_size=30), shape=layout, as_csv=st.booleans())
+def test_generated_messy_files_reconcile(tmp_path_factory, rows, shape, as_csv):
+    tmp = tmp_path_factory.mktemp("gen")
+    header = ["NIK KTP", "Nama", "Status", "Tgl Masuk", "Gaji Pokok", "Upah BPJS"]
+    grid = [["DAFTAR GAJI PT ACAK BULAN JUNI 2025"]] * shape["titles"] + [header]
+    workers = [list(r) for r in rows if any(v not in ("", None) for v in (r[0], r[4], r[5])) or r[1]]
+    for i, r in enumerate(workers):
+        grid.append(r)
+        if shape["blank_between"] and i == 0:
+            grid.append([])
+    if shape["total"]:
+        grid.append(["", "JUMLAH", "", "", 1, 1])
+    if shape["footer"]:
+        grid += [[], ["Bengkulu, 30 Juni 2025"], ["HRD"]]
+    path = write_csv(tmp / "g.csv", grid, ";") if as_csv else write_xlsx(tmp / "g.xlsx", {"Gaji": grid})
+    p = read_payroll(path, engine="pandas")
+    accounted(p)
+    listed = len(p.table) + len(p.ignored_rows)
+    assert listed == len(grid) - shape["titles"] - 1       # every row under the header is somewhere

@@ -1,0 +1,178 @@
+"""Opening files: formats, encodings, delimiters, header detection, sheet choice, refusals."""
+import zipfile
+
+import pytest
+
+from compliance.errors import UnusableInput
+from compliance.ingest import read_payroll
+from compliance.ingest.files import read_file, read_workbook_openpyxl
+from tests.conftest import HEADER, SAMPLES, worker, write_csv, write_xlsx
+
+
+def rows_ok(payroll, n):
+    assert payroll.source.rows_read == n
+    assert payroll.rows_usable + payroll.rows_with_issues == n
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_csv_encodings_and_delimiters(tmp_path, encoding, delimiter):
+    rows = [["DAFTAR GAJI PT CONTOH BULAN JUNI 2025"], [], HEADER]
+    rows += [worker(i, Nama=f"Andr\u00e9 {i}") for i in range(1, 4)]
+    if delimiter == ",":   # money with thousands commas would split: quote like Excel does
+        rows = [[f'"{v}"' if isinstance(v, str) and "," in v else v for v in r] for r in rows]
+    path = write_csv(tmp_path / "gaji.csv", rows, delimiter, encoding)
+    p = read_payroll(path, engine="pandas")
+    rows_ok(p, 3)
+    assert p.source.header_row == 3
+    assert p.source.delimiter == delimiter
+    assert p.table["name"].tolist() == ["Andr\u00e9 1", "Andr\u00e9 2", "Andr\u00e9 3"]
+    assert p.table.index.tolist() == [4, 5, 6]          # CSV line numbers
+    assert p.company.period is not None and str(p.company.period) == "2025-06"
+
+
+def test_xlsx_and_xlsm(tmp_path):
+    for ext in ("xlsx", "xlsm"):
+        path = write_xlsx(tmp_path / f"gaji.{ext}", {"Gaji": [HEADER] + [worker(i) for i in range(1, 6)]})
+        p = read_payroll(path, engine="pandas")
+        rows_ok(p, 5)
+        assert p.table.index.tolist() == [2, 3, 4, 5, 6]
+        assert p.table["base_wage"].eq(4_000_000).all()
+
+
+def test_fast_reader_sees_the_same_cells_as_openpyxl():
+    for path in SAMPLES.glob("*.xlsx"):
+        fast, ref = read_file(path), read_workbook_openpyxl(path)
+        assert [s.name for s in fast.sheets] == [s.name for s in ref.sheets]
+        for a, b in zip(fast.sheets, ref.sheets):
+            for r in range(min(len(a.grid), len(b.grid))):
+                left = ["" if v is None else v for v in a.grid.iloc[r].tolist()]
+                right = ["" if v is None else v for v in b.grid.iloc[r].tolist()]
+                width = max(len(left), len(right))
+                left += [""] * (width - len(left))
+                right += [""] * (width - len(right))
+                for x, y in zip(left, right):
+                    if hasattr(y, "date") and hasattr(x, "year"):
+                        assert (x.year, x.month, x.day) == (y.year, y.month, y.day)
+                    else:
+                        assert x == y, (path.name, a.name, r + 1)
+
+
+def test_formulas_are_never_evaluated(tmp_path):
+    """A formula cell yields its cached value (none when never calculated), not a computation."""
+    rows = [HEADER, worker(1, **{"Gaji Pokok": "=1+1"}), worker(2)]
+    path = write_xlsx(tmp_path / "f.xlsx", {"Gaji": rows})
+    p = read_payroll(path, engine="pandas")
+    rows_ok(p, 2)
+    assert p.table["base_wage"].isna().iloc[0]       # openpyxl saved no cached value
+    assert p.table["base_wage"].iloc[1] == 4_000_000
+
+
+def test_header_below_titles_with_merged_group_header(tmp_path):
+    top = ["No", "NIK KTP", "Nama Karyawan", "Komponen Upah", None, "No KPJ"]
+    sub = [None, None, None, "Gaji Pokok", "Tunjangan Tetap", None]
+    data = [[1, "1771011203850001", "Ani", 4_000_000, 500_000, "17000000001"]]
+    path = write_xlsx(tmp_path / "m.xlsx", {"Gaji": [["DAFTAR GAJI KARYAWAN PT X"], ["BULAN JUNI 2025"], [],
+                                                     top, sub] + data})
+    p = read_payroll(path, engine="pandas")
+    assert p.source.header_row == 5
+    assert p.columns == {"nik": "NIK KTP", "name": "Nama Karyawan", "base_wage": "Gaji Pokok",
+                         "fixed_allowance": "Tunjangan Tetap", "kpj": "No KPJ"}
+    assert p.table.index.tolist() == [6]
+    assert p.table.loc[6, "fixed_allowance"] == 500_000
+
+
+def test_english_headers(tmp_path):
+    rows = [["Employee ID", "National ID", "Full Name", "Employment Type", "Join Date", "Basic Salary",
+             "BPJS Wage"], ["E-1", "1771011203850001", "Ani", "Permanent", "2020-02-01", 5_000_000, 5_000_000]]
+    p = read_payroll(write_xlsx(tmp_path / "en.xlsx", {"Sheet1": rows}), engine="pandas")
+    assert set(p.columns) == {"employee_id", "nik", "name", "employment_type", "start_date", "base_wage",
+                              "reported_wage"}
+    assert p.table.loc[2, "employment_type"] == "permanent"
+
+
+def test_nik_header_holding_employee_numbers_is_decided_from_values(tmp_path):
+    rows = [["NIK", "No. KTP", "Nama"], ["K-001", "1771011203850001", "Ani"], ["K-002", "1771011203850002", "Budi"]]
+    p = read_payroll(write_xlsx(tmp_path / "k.xlsx", {"Gaji": rows}), engine="pandas")
+    assert p.columns["nik"] == "No. KTP" and p.columns["employee_id"] == "NIK"
+    assert p.table["nik"].tolist() == ["1771011203850001", "1771011203850002"]
+    assert any("employee numbers" in n for n in p.notes)
+
+
+def test_nik_header_holding_national_ids(tmp_path):
+    rows = [["NIK", "Nama"], [1771011203850001, "Ani"]]
+    p = read_payroll(write_xlsx(tmp_path / "n.xlsx", {"Gaji": rows}), engine="pandas")
+    assert p.columns["nik"] == "NIK"
+    assert p.table["nik"].tolist() == ["1771011203850001"]
+
+
+def test_only_employee_numbers_is_refused_naming_the_column(tmp_path):
+    rows = [["NIK", "Nama"], ["K-001", "Ani"], ["K-002", "Budi"]]
+    with pytest.raises(UnusableInput, match="no nik column.*'NIK' holds employee numbers"):
+        read_payroll(write_xlsx(tmp_path / "e.xlsx", {"Gaji": rows}), engine="pandas")
+
+
+def test_missing_required_column_is_refused(tmp_path):
+    rows = [["NIK KTP", "Gaji Pokok", "Status"], ["1771011203850001", 1, "Tetap"]]
+    with pytest.raises(UnusableInput, match="no name column"):
+        read_payroll(write_xlsx(tmp_path / "x.xlsx", {"Gaji": rows}), engine="pandas")
+
+
+def test_payroll_sheet_is_picked_after_a_summary_sheet_and_sheet_option_overrides(tmp_path):
+    sheets = {"Ringkasan": [["REKAP"], ["Divisi", "Jumlah"], ["A", 3]],
+              "Perusahaan": [["Nama Perusahaan", "PT Contoh"], ["Skala Usaha", "Kecil"], ["Periode", "2025-06"]],
+              "Juni": [HEADER] + [worker(i) for i in range(1, 4)],
+              "Mei": [HEADER] + [worker(i) for i in range(1, 3)]}
+    path = write_xlsx(tmp_path / "multi.xlsx", sheets)
+    p = read_payroll(path, engine="pandas")
+    assert p.source.sheet == "Juni" and p.source.rows_read == 3
+    assert p.company.name == "PT Contoh" and p.company.size == "small" and str(p.company.period) == "2025-06"
+    assert read_payroll(path, sheet="mei", engine="pandas").source.rows_read == 2
+    with pytest.raises(UnusableInput, match="no sheet named 'Juli'"):
+        read_payroll(path, sheet="Juli", engine="pandas")
+
+
+def test_options_win_over_company_sheet(tmp_path):
+    from compliance.model import Company, Period
+
+    sheets = {"Company": [["Company Name", "PT A"], ["Period", "Mei 2025"], ["Size", "Small"]],
+              "Gaji": [HEADER, worker(1)]}
+    p = read_payroll(write_xlsx(tmp_path / "o.xlsx", sheets),
+                     options=Company(period=Period(2025, 6), size="large"), engine="pandas")
+    assert str(p.company.period) == "2025-06" and p.company.size == "large" and p.company.name == "PT A"
+    assert p.company.sources["period"] == "option"
+
+
+@pytest.mark.parametrize("name,content,expected", [
+    ("empty.xlsx", b"", "empty"),
+    ("photo.xlsx", b"\x89PNG\r\n\x1a\n" + b"\x00" * 50, "PNG image"),
+    ("gaji.xlsx", b"NIK,Nama\n1771011203850001,Ani\n", "CSV/text file"),
+    ("doc.pdf", b"%PDF-1.4\n", "PDF document"),
+    ("broken.xlsx", b"PK\x03\x04garbage", "damaged"),
+    ("export.xls", b"<html><table><tr><td>NIK</td></tr></table></html>", "HTML page"),
+    ("secret.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64 + "EncryptionInfo".encode("utf-16-le"),
+     "password-protected"),
+])
+def test_unusable_files_get_one_line_saying_what_they_seem_to_be(tmp_path, name, content, expected):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(UnusableInput) as err:
+        read_payroll(path, engine="pandas")
+    message = str(err.value)
+    assert expected in message and "\n" not in message
+    assert "accepted" in message or "password" in message
+
+
+def test_zip_that_is_not_a_workbook(tmp_path):
+    path = tmp_path / "a.xlsx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("readme.txt", "hello")
+    with pytest.raises(UnusableInput, match="a ZIP archive"):
+        read_payroll(path, engine="pandas")
+
+
+def test_inputs_are_not_modified(tmp_path):
+    path = write_xlsx(tmp_path / "g.xlsx", {"Gaji": [HEADER, worker(1)]})
+    before = path.read_bytes(), path.stat().st_mtime_ns
+    read_payroll(path, engine="pandas")
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == before
