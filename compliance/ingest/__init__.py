@@ -154,7 +154,7 @@ def _parse_columns(workers: pd.DataFrame, kinds_of: pd.DataFrame, mapping: dict[
             issues.append(iss)
             if name == "base_wage":
                 # empty is a missing wage; an unreadable one is already a wage-not-a-number issue
-                extra["_base_wage_read"] = cols[name].where(~((kinds != "empty") & cols[name].isna()), 0.0)
+                extra["_base_wage_read"] = cols[name].where(~((kinds != values.EMPTY) & cols[name].isna()), 0.0)
         elif kind == "date":
             cols[name], iss = values.parse_date(raw, name, kinds)
             issues.append(iss)

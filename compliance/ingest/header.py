@@ -166,6 +166,9 @@ def resolve_columns(header: Header, data: pd.DataFrame, catalog: ColumnCatalog, 
     for c, text in sorted(header.texts.items()):
         if c not in header.matches:
             unmapped.append(text)
+    order = sorted(chosen, key=chosen.get)
+    chosen = {n: chosen[n] for n in order}
+    texts = {n: texts[n] for n in order}
     missing = [n for n in catalog.required() if n not in chosen]
     if missing:
         parts = []

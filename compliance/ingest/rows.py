@@ -10,9 +10,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from compliance.ingest.values import only_str
+import pyarrow.compute as pc
 
-TOTAL_RE = r"(?:sub\s*)?(?:jumlah|total|grand\s*total|sub\s*total|total\s+keseluruhan)\b.*"
+from compliance.ingest import text as tx
+from compliance.ingest import values
+
+TOTAL_RE = r"\s*(?:sub\s*)?(?:jumlah|total|grand\s*total|sub\s*total|total\s+keseluruhan)\b.*"
 
 
 def classify(data: pd.DataFrame, kinds: pd.DataFrame, nik_col: int, name_col: int, money_cols: list[int],
@@ -22,7 +25,7 @@ def classify(data: pd.DataFrame, kinds: pd.DataFrame, nik_col: int, name_col: in
     `data` is the grid below the header, indexed by the row number the user sees; `kinds` the
     kind of each of its cells (values.cell_kinds).
     """
-    has = kinds != "empty"
+    has = kinds != values.EMPTY
     count = has.sum(axis=1)
     nik_filled = has[nik_col]
     name_filled = has[name_col]
@@ -32,11 +35,10 @@ def classify(data: pd.DataFrame, kinds: pd.DataFrame, nik_col: int, name_col: in
     reason[count == 0] = "blank"
 
     text_cols = list(dict.fromkeys(list(data.columns[: min(6, data.shape[1])]) + [name_col]))
-    text_cells = pd.DataFrame({c: data[c].where(kinds[c] == "str") for c in text_cols}, index=data.index)
+    text_cells = {c: tx.arrow(data[c].where(kinds[c] == values.STR, None)) for c in text_cols}
     is_total = pd.Series(False, index=data.index)
     for c in text_cols:
-        col = text_cells[c]
-        is_total |= col.astype(object).str.fullmatch(TOTAL_RE, case=False).fillna(False).astype(bool)
+        is_total |= tx.mask(tx.fullmatch(pc.utf8_lower(text_cells[c]), TOTAL_RE), data.index)
     reason[reason.isna() & is_total & ~nik_filled] = "total"
 
     if nik_col in header_texts:
@@ -57,7 +59,7 @@ def classify(data: pd.DataFrame, kinds: pd.DataFrame, nik_col: int, name_col: in
         reason[reason.isna() & (data.index > last) & ~worker_like] = "footer"
     else:
         reason[reason.isna()] = "footer"
-    name_upper = text_cells[name_col].astype(object).str.isupper().fillna(False).astype(bool)
+    name_upper = tx.mask(pc.utf8_is_upper(text_cells[name_col]), data.index)
     heading = (count == 1) & ~nik_filled & ~money_filled & (~name_filled | name_upper)
     reason[reason.isna() & heading] = "section-heading"
 

@@ -61,28 +61,30 @@ def blank_mask(raw: pd.Series) -> pd.Series:
     return raw.isna() | raw.isin(EMPTY_TOKENS)
 
 
-_INFERRED = {"string": "str", "floating": "num", "integer": "num", "mixed-integer-float": "num",
-             "date": "date", "datetime": "date", "datetime64": "date", "boolean": "bool", "empty": "empty"}
-_KIND_OF_TYPE = {str: "str", float: "num", int: "num", np.float64: "num", np.int64: "num", dt.date: "date",
-                 dt.datetime: "date", pd.Timestamp: "date", bool: "bool", np.bool_: "bool", type(None): "empty"}
+# Cell kinds, as small integer codes (cheap to compare on whole columns).
+EMPTY, STR, NUM, DATE, BOOL, OTHER = range(6)
+_INFERRED = {"string": STR, "floating": NUM, "integer": NUM, "mixed-integer-float": NUM, "date": DATE,
+             "datetime": DATE, "datetime64": DATE, "boolean": BOOL, "empty": EMPTY}
+_KIND_OF_TYPE = {str: STR, float: NUM, int: NUM, np.float64: NUM, np.int64: NUM, dt.date: DATE,
+                 dt.datetime: DATE, pd.Timestamp: DATE, bool: BOOL, np.bool_: BOOL, type(None): EMPTY}
 
 
 def cell_kinds(raw: pd.Series) -> pd.Series:
-    """'str', 'num', 'date', 'bool', 'empty' (empty cell, '' or '-') or 'other' for each cell.
+    """The kind of each cell: EMPTY (empty, '' or '-'), STR, NUM, DATE, BOOL or OTHER (int8 codes).
     A column of one type is told in one C pass; a mixed one through the distinct types of its
     cells (factorized), never a Python branch per cell."""
     arr = raw.to_numpy(dtype=object)
     uniform = _INFERRED.get(infer_dtype(arr, skipna=True))
-    if uniform:
-        kinds = np.full(len(arr), uniform, dtype=object)
+    if uniform is not None:
+        kinds = np.full(len(arr), uniform, dtype=np.int8)
     else:
         codes, types = pd.factorize(raw.map(type), use_na_sentinel=False)
-        kinds = np.array([_KIND_OF_TYPE.get(t, "other") for t in types], dtype=object)[codes]
-    strs = np.flatnonzero(kinds == "str")
+        kinds = np.array([_KIND_OF_TYPE.get(t, OTHER) for t in types], dtype=np.int8)[codes]
+    strs = np.flatnonzero(kinds == STR)
     if len(strs):
-        kinds[strs[pd.Series(arr[strs], dtype=object).isin(EMPTY_TOKENS).to_numpy()]] = "empty"
-    kinds[pd.isna(arr)] = "empty"
-    return pd.Series(kinds, index=raw.index, dtype=object)
+        kinds[strs[pd.Series(arr[strs], dtype=object).isin(EMPTY_TOKENS).to_numpy()]] = EMPTY
+    kinds[pd.isna(arr)] = EMPTY
+    return pd.Series(kinds, index=raw.index, dtype=np.int8)
 
 
 def only_str(raw: pd.Series) -> pd.Series:
@@ -135,25 +137,25 @@ def money_strings(strings: pd.Series) -> np.ndarray:
 def parse_money(raw: pd.Series, column: str, kinds: pd.Series | None = None) -> tuple[pd.Series, pd.DataFrame]:
     kinds = cell_kinds(raw) if kinds is None else kinds
     out = pd.Series(np.nan, index=raw.index, dtype="float64")
-    num = kinds == "num"
+    num = kinds == NUM
     out[num] = pd.to_numeric(raw[num], errors="coerce")
-    strs = kinds == "str"
+    strs = kinds == STR
     if strs.any():
         out[strs] = money_strings(raw[strs])
-    bad = (kinds != "empty") & out.isna()
+    bad = (kinds != EMPTY) & out.isna()
     return out, issues_frame(raw.index[bad], column, raw[bad].map(jsonable), "wage-not-a-number")
 
 
 def parse_count(raw: pd.Series, column: str, kinds: pd.Series | None = None) -> tuple[pd.Series, pd.DataFrame]:
     kinds = cell_kinds(raw) if kinds is None else kinds
     out = pd.Series(np.nan, index=raw.index, dtype="float64")
-    num = kinds == "num"
+    num = kinds == NUM
     out[num] = pd.to_numeric(raw[num], errors="coerce")
-    strs = kinds == "str"
+    strs = kinds == STR
     if strs.any():
         a = pc.replace_substring(pc.utf8_trim_whitespace(tx.arrow(raw[strs])), ",", ".")
         out[strs] = tx.to_float(a)
-    bad = (kinds != "empty") & out.isna()
+    bad = (kinds != EMPTY) & out.isna()
     return out, issues_frame(raw.index[bad], column, raw[bad].map(jsonable), "count-not-a-number")
 
 
@@ -185,18 +187,18 @@ def parse_date(raw: pd.Series, column: str, kinds: pd.Series | None = None) -> t
     month names ("5 Juli 2025", "5 Jul 2025")."""
     kinds = cell_kinds(raw) if kinds is None else kinds
     out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
-    dates = kinds == "date"
+    dates = kinds == DATE
     if dates.any():
         out[dates] = pd.to_datetime(raw[dates], errors="coerce")
-    num = kinds == "num"
+    num = kinds == NUM
     if num.any():
         serial = pd.to_numeric(raw[num], errors="coerce")
         serial = serial.where((serial >= 1) & (serial < 109575))   # 1900-01-01 .. 2199-12-31
         out[num] = EXCEL_EPOCH + pd.to_timedelta(np.floor(serial), unit="D")
-    strs = kinds == "str"
+    strs = kinds == STR
     if strs.any():
         out[strs] = pd.to_datetime(by_unique(raw[strs], date_strings), errors="coerce")
-    bad = (kinds != "empty") & out.isna()
+    bad = (kinds != EMPTY) & out.isna()
     return out, issues_frame(raw.index[bad], column, raw[bad].map(jsonable), "date-unparseable")
 
 
@@ -207,13 +209,13 @@ def _id_text(raw: pd.Series, kinds: pd.Series) -> tuple[pd.Series, pd.Series]:
     trusted to hold every digit (scientific notation, or a number beyond 2**53)."""
     text = pd.Series(None, index=raw.index, dtype=object)
     lost = pd.Series(False, index=raw.index)
-    strs = kinds == "str"
+    strs = kinds == STR
     if strs.any():
         a = tx.replace(tx.arrow(raw[strs]), r"[\s\x{00a0}]+|^'", "")
         a = tx.replace(a, r"^(\d+)\.0+$", r"\1")
         text[strs] = a.to_numpy(zero_copy_only=False)
         lost[strs] = tx.mask(tx.fullmatch(a, r"\d(?:[.,]\d+)?[eE]\+?\d+"), raw.index[strs]).to_numpy()
-    num = (kinds == "num") | (kinds == "other")
+    num = (kinds == NUM) | (kinds == OTHER)
     if num.any():
         values = pd.to_numeric(raw[num], errors="coerce").astype("float64").to_numpy()
         whole = np.isfinite(values) & (values == np.floor(values)) & (np.abs(values) < 1e18)
@@ -228,7 +230,7 @@ def parse_nik(raw: pd.Series, column: str = "nik", kinds: pd.Series | None = Non
     text, lost = _id_text(raw, kinds)
     # A 16-digit number whose serial (last 4 digits) is 0000 was cut to 15 significant digits by
     # Excel: serials start at 0001 (domain reference, section 8).
-    from_number = (kinds == "num").to_numpy()
+    from_number = (kinds == NUM).to_numpy()
     if from_number.any():
         digits = tx.arrow(text[from_number])
         lost[from_number] |= tx.mask(tx.fullmatch(digits, r"\d{12}0000"), text.index[from_number]).to_numpy()
@@ -245,10 +247,10 @@ def parse_kpj(raw: pd.Series, column: str = "kpj", kinds: pd.Series | None = Non
 def parse_text(raw: pd.Series, column: str, kinds: pd.Series | None = None) -> tuple[pd.Series, pd.DataFrame]:
     kinds = cell_kinds(raw) if kinds is None else kinds
     out = pd.Series(None, index=raw.index, dtype=object)
-    strs = kinds == "str"
+    strs = kinds == STR
     if strs.any():
         out[strs] = tx.clean(tx.arrow(raw[strs])).to_numpy(zero_copy_only=False)
-    other = kinds.isin(["num", "date", "bool", "other"])
+    other = kinds.isin([NUM, DATE, BOOL, OTHER])
     if other.any():
         ids, _ = _id_text(raw[other], kinds[other])
         out[other] = ids.where(ids.notna(), raw[other].astype(str))
@@ -277,8 +279,8 @@ def parse_employment_type(raw: pd.Series, mapping: dict[str, str], column: str =
 def parse_flag(raw: pd.Series, column: str, kinds: pd.Series | None = None) -> tuple[pd.Series, pd.DataFrame]:
     """Ya/Tidak, Y/N, 1/0, ticks. Empty (or '-') means not enrolled."""
     kinds = cell_kinds(raw) if kinds is None else kinds
-    key = by_unique(raw.where(kinds != "empty"), lambda u: norm_key(u.map(jsonable)))
-    blank = (kinds == "empty") | (key.fillna("") == "")
+    key = by_unique(raw.where(kinds != EMPTY), lambda u: norm_key(u.map(jsonable)))
+    blank = (kinds == EMPTY) | (key.fillna("") == "")
     yes = key.isin(YES)
     no = key.isin(NO) | blank
     out = pd.Series(yes, index=raw.index, dtype="boolean")
