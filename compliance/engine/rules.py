@@ -1,0 +1,267 @@
+"""Rule files: one YAML file per rule, loaded strictly (unknown keys, fields, operators and
+parameters are load errors naming the file and line).
+
+A rule's condition (`when`) is a small declarative language, evaluated over the whole table at
+once (compliance.engine.conditions); nothing in a rule file is ever executed as code:
+
+    when:
+      all:
+        - employed_in_period: true           # a yes/no field
+        - participant: false
+        - reported_wage_basis: {below: {field: actual_wage}}   # a comparison
+        - age: {at_least: {param: jp_pension_age}}             # against a dated parameter
+      # also: any: [...], not: {...}; operators below, at_most, above, at_least,
+      # equals, not_equals, in, not_in, is_empty, is_not_empty
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from compliance.errors import RuleFileError
+from compliance.engine.parameters import MARKS, Parameters, load_parameters
+
+FAMILIES = {"PDS-TK", "PDS-UPAH", "PDS-PROGRAM", "PWBD"}
+SEVERITIES = {"violation", "warning", "info"}
+OPERATORS = {"below", "at_most", "above", "at_least", "equals", "not_equals", "in", "not_in", "is_empty",
+             "is_not_empty"}
+SHORTFALLS = {"none", "unregistered", "underreported", "missing_programs"}
+RULE_KEYS = {"id", "version", "family", "severity", "title", "message", "message_variants", "legal_basis",
+             "effective_from", "effective_to", "when", "shortfall", "details", "parameters", "unconfirmed",
+             "description", "tests"}
+CASE_KEYS = {"name", "period", "company", "rows", "registry", "expect"}
+
+
+class _LineDict(dict):
+    line = 0
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML (no tags, no code) that remembers the line of every mapping."""
+
+
+def _mapping(loader, node, deep=False):
+    out = _LineDict(loader.construct_mapping(node, deep=True))
+    out.line = node.start_mark.line + 1
+    return out
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+
+
+def _line(obj) -> int:
+    return getattr(obj, "line", 0)
+
+
+@dataclass(frozen=True)
+class Citation:
+    citation: str
+    domain: str
+    mark: str
+
+    def to_dict(self) -> dict:
+        return {"citation": self.citation, "domain": self.domain, "mark": self.mark}
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    version: int
+    family: str
+    severity: str
+    title: dict
+    message: dict
+    legal_basis: tuple[Citation, ...]
+    effective_from: dt.date
+    effective_to: dt.date | None
+    when: object
+    message_variants: tuple      # ((condition, {id, en}), ...): the first that holds for a row wins
+    shortfall: str
+    details: tuple[str, ...]
+    parameters: tuple[str, ...]
+    unconfirmed: bool
+    description: str
+    tests: tuple
+    path: str
+
+    def in_force(self, first_day: dt.date, last_day: dt.date) -> bool:
+        return self.effective_from <= last_day and (self.effective_to is None or self.effective_to >= first_day)
+
+
+@dataclass
+class RuleSet:
+    rules: list[Rule]
+    parameters: Parameters
+    version: str
+    folder: Path
+    fields: dict = field(default_factory=dict)
+
+    def get(self, rule_id: str) -> Rule:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)
+
+
+def _date(value, where: str) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    raise RuleFileError(f"{where}: {value!r} is not a date (YYYY-MM-DD)")
+
+
+def _texts(value, where: str) -> dict:
+    if not isinstance(value, dict) or set(value) != {"id", "en"}:
+        raise RuleFileError(f"{where}: expected Indonesian and English texts {{id: ..., en: ...}}")
+    return dict(value)
+
+
+def check_condition(cond, fields: dict, params: Parameters, where: str) -> None:
+    """Validate a condition tree: known fields, operators and parameters only."""
+    at = f"{where}:{_line(cond)}" if _line(cond) else where
+    if not isinstance(cond, dict) or len(cond) != 1:
+        raise RuleFileError(f"{at}: a condition is one mapping (all/any/not, or a field)")
+    (key, arg), = cond.items()
+    if key in ("all", "any"):
+        if not isinstance(arg, list) or not arg:
+            raise RuleFileError(f"{at}: {key} takes a non-empty list of conditions")
+        for c in arg:
+            check_condition(c, fields, params, where)
+        return
+    if key == "not":
+        check_condition(arg, fields, params, where)
+        return
+    if key not in fields:
+        raise RuleFileError(f"{at}: unknown field {key!r}; known: {', '.join(sorted(fields))}")
+    if isinstance(arg, bool):
+        return
+    if not isinstance(arg, dict) or len(arg) != 1:
+        raise RuleFileError(f"{at}: {key} takes true/false or one comparison such as {{below: ...}}")
+    (op, operand), = arg.items()
+    if op not in OPERATORS:
+        raise RuleFileError(f"{at}: unknown operator {op!r}; known: {', '.join(sorted(OPERATORS))}")
+    check_operand(operand, fields, params, at)
+
+
+def check_operand(operand, fields: dict, params: Parameters, at: str) -> None:
+    if isinstance(operand, dict):
+        if set(operand) == {"field"}:
+            if operand["field"] not in fields:
+                raise RuleFileError(f"{at}: unknown field {operand['field']!r}")
+        elif set(operand) == {"param"}:
+            name = operand["param"]
+            if name not in params:
+                raise RuleFileError(f"{at}: unknown parameter {name!r}")
+        else:
+            raise RuleFileError(f"{at}: an operand is a value, {{field: name}} or {{param: name}}")
+
+
+def check_template(template: str, fields: dict, at: str) -> None:
+    import string
+
+    from compliance.engine.context import MESSAGE_EXTRAS
+
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    except ValueError as exc:
+        raise RuleFileError(f"{at}: bad message template ({exc})") from None
+    unknown = names - set(fields) - MESSAGE_EXTRAS
+    if unknown:
+        raise RuleFileError(f"{at}: unknown placeholder(s) {', '.join(sorted(unknown))} in a message")
+
+
+def load_rule(path: Path, fields: dict, params: Parameters) -> Rule:
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - safe loader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise RuleFileError(f"{path}:{mark.line + 1 if mark else 0}: not valid YAML") from None
+    where = str(path)
+    if not isinstance(data, dict):
+        raise RuleFileError(f"{where}: a rule file is a mapping")
+    unknown = set(data) - RULE_KEYS
+    if unknown:
+        raise RuleFileError(f"{where}:{_line(data)}: unknown key(s) {', '.join(sorted(unknown))}")
+    for key in ("id", "version", "family", "severity", "title", "message", "legal_basis", "effective_from",
+                "when", "shortfall"):
+        if key not in data:
+            raise RuleFileError(f"{where}: missing key {key!r}")
+    if path.stem != data["id"]:
+        raise RuleFileError(f"{where}: id {data['id']!r} must match the file name")
+    if data["family"] not in FAMILIES:
+        raise RuleFileError(f"{where}: family must be one of {', '.join(sorted(FAMILIES))}")
+    if data["severity"] not in SEVERITIES:
+        raise RuleFileError(f"{where}: severity must be one of {', '.join(sorted(SEVERITIES))}")
+    if data["shortfall"] not in SHORTFALLS:
+        raise RuleFileError(f"{where}: shortfall must be one of {', '.join(sorted(SHORTFALLS))}")
+    if data["severity"] != "violation" and data["shortfall"] != "none":
+        raise RuleFileError(f"{where}: only violations carry a shortfall")
+    citations = []
+    for c in data["legal_basis"] or []:
+        if not isinstance(c, dict):
+            raise RuleFileError(f"{where}: legal_basis entries are {{citation, domain, mark}}")
+        unknown = set(c) - {"citation", "domain", "mark"}
+        if unknown or c.get("mark") not in MARKS or not c.get("citation"):
+            raise RuleFileError(f"{where}:{_line(c)}: legal_basis entry needs citation, domain and a mark "
+                                f"({', '.join(sorted(MARKS))})")
+        citations.append(Citation(str(c["citation"]), str(c.get("domain", "")), c["mark"]))
+    if not citations:
+        raise RuleFileError(f"{where}: legal_basis needs at least one citation")
+    unconfirmed = bool(data.get("unconfirmed", False))
+    if any(c.mark == "UNCONFIRMED" for c in citations) and not unconfirmed:
+        raise RuleFileError(f"{where}: cites an UNCONFIRMED fact: set `unconfirmed: true`")
+    if unconfirmed and data["severity"] == "violation":
+        raise RuleFileError(f"{where}: an UNCONFIRMED fact may drive only a warning or info finding")
+    check_condition(data["when"], fields, params, where)
+    variants = []
+    for v in data.get("message_variants") or []:
+        if not isinstance(v, dict) or set(v) != {"when", "message"}:
+            raise RuleFileError(f"{where}:{_line(v)}: a message variant is {{when, message}}")
+        check_condition(v["when"], fields, params, where)
+        variants.append((v["when"], _texts(v["message"], f"{where}:{_line(v)}: message")))
+    for texts in [data["title"], data["message"]] + [m for _, m in variants]:
+        for lang, template in dict(texts).items():
+            check_template(str(template), fields, f"{where}:{_line(texts)}")
+    for name in data.get("details") or []:
+        if name not in fields:
+            raise RuleFileError(f"{where}: details: unknown field {name!r}")
+    for name in data.get("parameters") or []:
+        if name not in params and not any(n.startswith(name + ".") for n in params.names()):
+            raise RuleFileError(f"{where}: parameters: unknown parameter {name!r}")
+    tests = []
+    for case in data.get("tests") or []:
+        if not isinstance(case, dict) or set(case) - CASE_KEYS or "name" not in case or "expect" not in case:
+            raise RuleFileError(f"{where}:{_line(case)}: a test case has name, rows, expect and optionally "
+                                "period, company, registry")
+        tests.append(case)
+    return Rule(
+        id=data["id"], version=int(data["version"]), family=data["family"], severity=data["severity"],
+        title=_texts(data["title"], f"{where}: title"), message=_texts(data["message"], f"{where}: message"),
+        legal_basis=tuple(citations), effective_from=_date(data["effective_from"], f"{where}: effective_from"),
+        effective_to=_date(data.get("effective_to"), f"{where}: effective_to"), when=data["when"],
+        message_variants=tuple(variants),
+        shortfall=data["shortfall"], details=tuple(data.get("details") or ()),
+        parameters=tuple(data.get("parameters") or ()), unconfirmed=unconfirmed,
+        description=str(data.get("description", "")), tests=tuple(tests), path=where)
+
+
+def load_rules(folder: Path) -> RuleSet:
+    from compliance.engine.context import FIELDS
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise RuleFileError(f"{folder}: no such rules folder")
+    params = load_parameters(folder / "parameters")
+    rules = []
+    for path in sorted(folder.glob("pds-*/*.yaml")) + sorted(folder.glob("pwbd/*.yaml")):
+        rules.append(load_rule(path, FIELDS, params))
+    ids = [r.id for r in rules]
+    if len(ids) != len(set(ids)):
+        raise RuleFileError(f"{folder}: duplicate rule ids")
+    version_file = folder / "VERSION"
+    version = version_file.read_text().strip() if version_file.exists() else "unversioned"
+    return RuleSet(rules, params, version, folder, FIELDS)

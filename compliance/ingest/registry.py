@@ -1,0 +1,93 @@
+"""The agency's participant registry extract (CSV or XLSX): NPP, KPJ, NIK, NAMA, TGL_LAHIR, UPAH,
+PROGRAM, STATUS (aliases in rules/registry_columns.yaml). A person may have several rows: old
+NONAKTIF ones beside a current AKTIF one."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from compliance.errors import UnusableInput
+from compliance.ingest import values
+from compliance.ingest.files import read_file
+from compliance.ingest.header import find_header, load_catalog
+from compliance.model import PROGRAMS
+from compliance.resources import rules_dir
+
+COLUMNS = ["npp", "kpj", "nik", "name", "birth_date", "wage", *PROGRAMS, "status"]
+ACTIVE = {"AKTIF", "ACTIVE", "A"}
+
+
+def read_registry(path: str | Path) -> pd.DataFrame:
+    path = Path(path)
+    catalog = load_catalog(rules_dir() / "registry_columns.yaml")
+    raw = read_file(path)
+    for sheet in raw.sheets:
+        header = find_header(sheet.grid, catalog)
+        if header is not None:
+            break
+    else:
+        raise UnusableInput(f"{path}: no registry header found (expected NPP, KPJ, NIK, NAMA, TGL_LAHIR, UPAH, "
+                            "PROGRAM, STATUS)")
+    mapping: dict[str, int] = {}
+    for c in sorted(header.matches):
+        name = header.matches[c][1].split("|")[0]
+        mapping.setdefault(name, c)
+    missing = [n for n in catalog.required() if n not in mapping]
+    if missing or not ({"kpj", "nik"} & set(mapping)) or "status" not in mapping:
+        need = sorted(set(missing) | ({"status"} - set(mapping)))
+        raise UnusableInput(f"{path}: the registry lacks column(s) {', '.join(need)} "
+                            "(accepted: NPP, KPJ, NIK, NAMA, TGL_LAHIR, UPAH, PROGRAM, STATUS)")
+    data = sheet.grid.iloc[header.row_index + 1:]
+    data.index = pd.RangeIndex(header.row_index + 2, header.row_index + 2 + len(data))
+    kinds = pd.DataFrame({c: values.cell_kinds(data[c]) for c in mapping.values()}, index=data.index)
+    data = data[(kinds != values.EMPTY).any(axis=1).to_numpy()]
+    kinds = kinds.loc[data.index]
+    out = pd.DataFrame(index=data.index)
+    for name, c in mapping.items():
+        kind = catalog.columns[name].type
+        raw_col, k = data[c], kinds[c]
+        if kind == "nik":
+            out[name], _ = values.parse_nik(raw_col, name, k)
+        elif kind == "kpj":
+            out[name], _ = values.parse_kpj(raw_col, name, k)
+        elif kind == "money":
+            out[name], _ = values.parse_money(raw_col, name, k)
+        elif kind == "date":
+            out[name], _ = values.parse_date(raw_col, name, k)
+        elif kind == "program_list":
+            flags, _ = values.parse_program_list(raw_col, name, k)
+            for p in PROGRAMS:
+                out[p] = flags[p]
+        else:
+            out[name], _ = values.parse_text(raw_col, name, k)
+    return normalise(out)
+
+
+def normalise(frame: pd.DataFrame) -> pd.DataFrame:
+    """The registry table with every column present and STATUS as AKTIF/NONAKTIF."""
+    out = frame.copy()
+    for col in COLUMNS:
+        if col not in out:
+            out[col] = pd.Series(pd.NA if col not in ("wage",) else np.nan, index=out.index)
+    status = out["status"].astype(object).where(out["status"].notna(), "").astype(str).str.strip().str.upper()
+    out["status"] = np.where(status.isin(ACTIVE), "AKTIF", "NONAKTIF")
+    out["wage"] = pd.to_numeric(out["wage"], errors="coerce").astype("float64")
+    for p in PROGRAMS:
+        out[p] = out[p].astype("boolean")
+    for col in ("npp", "kpj", "nik"):
+        out[col] = out[col].astype(object).where(out[col].notna(), None)
+    return out[COLUMNS]
+
+
+def registry_from_records(records: list[dict]) -> pd.DataFrame:
+    """A registry table from plain records (rule test cases)."""
+    rows = []
+    for r in records:
+        r = dict(r)
+        programs = str(r.pop("programs", "") or "").upper()
+        tokens = {t.strip() for t in programs.replace(";", ",").split(",") if t.strip()}
+        rows.append({**{k: (str(v) if k in ("npp", "kpj", "nik") and v is not None else v) for k, v in r.items()},
+                     **{p: p.upper() in tokens for p in PROGRAMS}})
+    return normalise(pd.DataFrame(rows, index=range(2, 2 + len(rows))))

@@ -1,0 +1,218 @@
+"""The Report of one company's check, and its JSON form (docs/schemas/check-report.schema.json)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from compliance import __version__
+from compliance.engine.context import CHECKED_PROGRAMS
+from compliance.model import Company, Payroll, Period
+
+SCHEMA_VERSION = 1
+MONEY_FIELDS = {"actual_wage", "reported_wage", "reported_wage_basis", "wage_difference", "minimum_wage",
+                "base_wage", "fixed_allowance", "shortfall"}
+
+
+def rupiah(value) -> str:
+    """Indonesian formatting: Rp 1.234.567 (decimals only when there are sen)."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "-"
+    v = float(value)
+    whole = f"{abs(v):,.0f}" if v == round(v) else f"{abs(v):,.2f}"
+    whole = whole.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return ("-Rp " if v < 0 else "Rp ") + whole
+
+
+@dataclass
+class FindingBlock:
+    """All findings of one rule: the context rows it matched and their shortfalls."""
+
+    rule: object
+    rows: pd.DataFrame
+    parts: dict[str, np.ndarray]
+    totals: np.ndarray
+    variant: np.ndarray | None = None    # per row: index of the message variant used, -1 for the main one
+
+
+@dataclass
+class Report:
+    payroll: Payroll
+    company: Company
+    assumed: list[str]
+    period: Period
+    ruleset_version: str
+    blocks: list[FindingBlock]
+    workers: int
+    participants: int
+    participation_source: str
+    parameters_used: dict
+    rows_checked: int
+    rule_seconds: float = 0.0
+    labels: dict = field(default_factory=dict)
+
+    # -- totals ----------------------------------------------------------------------------------
+    def count(self, rule_id: str) -> int:
+        return sum(len(b.rows) for b in self.blocks if b.rule.id == rule_id)
+
+    @property
+    def monthly_shortfall_idr(self) -> int:
+        return int(sum(int(b.totals.sum()) for b in self.blocks if b.rule.severity == "violation"))
+
+    @property
+    def violations(self) -> int:
+        return sum(len(b.rows) for b in self.blocks if b.rule.severity == "violation")
+
+    @property
+    def compliant(self) -> bool:
+        return self.violations == 0 and self.payroll.rows_with_issues == 0
+
+    def by_family(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        for b in self.blocks:
+            fam = out.setdefault(b.rule.family, {"violation": 0, "warning": 0, "info": 0, "shortfall_idr": 0})
+            fam[b.rule.severity] += len(b.rows)
+            if b.rule.severity == "violation":
+                fam["shortfall_idr"] += int(b.totals.sum())
+        return out
+
+    def totals(self) -> dict:
+        return {
+            "workers": self.workers,
+            "participants": self.participants,
+            "unregistered": self.count("unregistered-worker"),
+            "coverage_pct": round(100 * self.participants / self.workers, 2) if self.workers else None,
+            "monthly_shortfall_idr": self.monthly_shortfall_idr,
+            "rows_with_issues": self.payroll.rows_with_issues,
+            "rows_checked": self.rows_checked,
+            "violations": self.violations,
+        }
+
+    # -- findings --------------------------------------------------------------------------------
+    def findings(self, lang: str = "id") -> list[dict]:
+        """One record per finding, messages in `lang`. Formatting is per finding (output stage)."""
+        from compliance.ingest import load_employment_types
+
+        labels = load_employment_types()[2]
+        out = []
+        sheet = self.payroll.source.sheet
+        for b in self.blocks:
+            rule = b.rule
+            if b.rows.empty:
+                continue
+            params = self._rule_parameters(rule)
+            records = b.rows.to_dict("records")
+            for i, (row, rec) in enumerate(zip(b.rows.index, records)):
+                by_program = {}
+                for p in CHECKED_PROGRAMS:
+                    emp = int(b.parts[f"{p}.employer"][i]) if b.parts else 0
+                    wrk = int(b.parts[f"{p}.worker"][i]) if b.parts else 0
+                    if emp or wrk:
+                        by_program[p] = {"employer": emp / 1e6, "worker": wrk / 1e6}
+                missing = [p.upper() for p in CHECKED_PROGRAMS if rec.get(f"missing_{p}")]
+                et = rec["employment_type"]
+                values = {k: _fmt(k, v) for k, v in rec.items()}
+                values.update({
+                    "employment_type_label": labels.get(et, {}).get(lang, et),
+                    "period": str(self.period), "missing_programs": ", ".join(missing),
+                    "shortfall": rupiah(int(b.totals[i])), "company_name": self.company.name or "-",
+                    "pension_age": _param_value(self.parameters_used, "jp_pension_age"),
+                    "min_months": _param_value(self.parameters_used, "foreign_worker_min_months"),
+                })
+                details = {
+                    "rule_version": rule.version,
+                    "compared": {k: _plain(rec.get(k)) for k in rule.details},
+                    "parameters": params,
+                    "participation_source": self.participation_source,
+                }
+                if by_program:
+                    details["shortfall_by_program"] = by_program
+                if missing:
+                    details["programs_missing"] = missing
+                if rec.get("outsourced") and rule.family == "PDS-TK":
+                    details["responsible_party"] = {"kind": "vendor", "name": _plain(rec.get("vendor"))}
+                if rule.unconfirmed:
+                    details["unconfirmed"] = True
+                out.append({
+                    "rule_id": rule.id, "rule_version": rule.version, "family": rule.family,
+                    "severity": rule.severity, "sheet": sheet, "row": int(row), "nik": _plain(rec.get("nik")),
+                    "name": _plain(rec.get("name")), "employment_type": et,
+                    "title": rule.title[lang],
+                    "message": _message(rule, b.variant, i, lang).format_map(_Missing(values)),
+                    "legal_basis": [c.to_dict() for c in rule.legal_basis],
+                    "details": details,
+                    "monthly_shortfall_idr": int(b.totals[i]) if rule.severity == "violation" else 0,
+                })
+        out.sort(key=lambda f: (f["row"], f["rule_id"]))
+        return out
+
+    def _rule_parameters(self, rule) -> list[dict]:
+        names = set()
+        for prefix in rule.parameters:
+            names |= {n for n in self.parameters_used if n == prefix or n.startswith(prefix + ".")}
+        if rule.shortfall != "none":
+            names |= {n for n in self.parameters_used if n.startswith("rate.") or n == "jp_wage_cap"}
+        return [self.parameters_used[n].to_dict(n) for n in sorted(names)]
+
+    def to_dict(self, lang: str = "id") -> dict:
+        from compliance.outputs.validate import issue_records
+
+        c = self.company
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "tool_version": __version__,
+            "ruleset_version": self.ruleset_version,
+            "period": str(self.period),
+            "company": {"name": c.name, "npp": c.npp, "size": c.size, "jkk_risk": c.jkk_risk,
+                        "assumed": list(self.assumed), "address": c.address, "province": c.province,
+                        "sources": dict(c.sources)},
+            "source": self.payroll.source.to_dict(),
+            "participation_source": self.participation_source,
+            "assumptions": list(self.payroll.assumptions),
+            "totals": self.totals(),
+            "by_family": self.by_family(),
+            "compliant": self.compliant,
+            "findings": self.findings(lang),
+            "data_issues": issue_records(self.payroll, lang),
+            "ignored_rows": [{"row": int(r["row"]), "reason": r["reason"]} for r in self.payroll.ignored_rows],
+        }
+
+
+def _message(rule, variant, i: int, lang: str) -> str:
+    if variant is not None and variant[i] >= 0:
+        return rule.message_variants[variant[i]][1][lang]
+    return rule.message[lang]
+
+
+class _Missing(dict):
+    def __missing__(self, key):   # templates are validated at load time; this is a safety net
+        return "-"
+
+
+def _param_value(used: dict, name: str):
+    v = used.get(name)
+    return v.value if v is not None else "-"
+
+
+def _fmt(key: str, value):
+    value = _plain(value)
+    if key in MONEY_FIELDS:
+        return rupiah(value)
+    if value is None:
+        return "-"
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _plain(v):
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, float) and np.isnan(v):
+        return None
+    if isinstance(v, pd.Timestamp):
+        return v.date().isoformat()
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
