@@ -73,6 +73,8 @@ def read_payroll(path: str | Path, sheet: str | None = None, options: Company | 
     worker_kinds = kinds[is_worker.to_numpy()]
 
     # company details: sheet, then title rows, then options (options win)
+    above = company_mod.read_company_sheet(grid.iloc[:header.row_index], "title", catalog)
+    company = above.merged_with(company)
     if company.period is None:
         period, where = company_mod.period_from_titles(grid, header.row_index, chosen.name)
         if period:
@@ -109,7 +111,7 @@ def _pick_sheet(raw: RawFile, wanted: str | None, catalog: ColumnCatalog, path: 
     payroll_sheets = []
     for s in raw.sheets:
         if company_mod.is_company_sheet(s.name, catalog):
-            company = company_mod.read_company_sheet(s.grid, s.name, catalog)
+            company = company_mod.read_company_sheet(s.grid, f"sheet {s.name!r}", catalog)
         else:
             payroll_sheets.append(s)
     if wanted is not None:

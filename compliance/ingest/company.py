@@ -69,18 +69,29 @@ def is_company_sheet(name: str | None, catalog: ColumnCatalog) -> bool:
 
 
 def read_company_sheet(grid: pd.DataFrame, sheet: str, catalog: ColumnCatalog) -> Company:
-    """Key-value rows: the key in one cell, the value in the next filled cell to its right."""
+    """Key-value rows: the key in one cell, the value in the next filled cell to its right (or
+    "Key: value" in one cell). Used for a company sheet and for the rows above a payroll header."""
     keys = {normalize(a): field for field, aliases in catalog.company_fields.items() for a in aliases}
     found: dict[str, object] = {}
     where: dict[str, str] = {}
     for r in range(min(len(grid), 200)):
-        cells = [v for v in grid.iloc[r].tolist() if v not in ("", None) and not (isinstance(v, float) and v != v)]
-        for i, cell in enumerate(cells[:-1]):
-            field = keys.get(normalize(cell))
+        cells = []
+        for v in grid.iloc[r].tolist():
+            if v in ("", None) or (isinstance(v, float) and v != v):
+                continue
+            if isinstance(v, str) and ":" in v and keys.get(normalize(v.split(":", 1)[0])):
+                cells += [part.strip() for part in v.split(":", 1)]     # "Skala Usaha: Mikro" in one cell
+            else:
+                cells.append(v)
+        i = 0
+        while i < len(cells) - 1:
+            field = keys.get(normalize(cells[i]))
             if field and field not in found:
                 found[field] = cells[i + 1]
-                where[field] = f"sheet {sheet!r} row {r + 1}"
-                break
+                where[field] = f"{sheet} row {r + 1}"
+                i += 2
+            else:
+                i += 1
     values: dict[str, object] = {}
     if "name" in found:
         values["name"] = str(found["name"]).strip()
