@@ -197,7 +197,38 @@ def kopi_kepahiang() -> None:
     wb.save(HERE / "ud-kopi-kepahiang-juni-2025.xlsx")
 
 
+# -- 5. The agency's participant registry extract for PT Maju Bersama's branch
+def registry() -> None:
+    rows = [
+        # NPP, KPJ, NIK, NAMA, TGL_LAHIR, UPAH, PROGRAM, STATUS
+        ("17010234", "17023456781", nik("71", 12, 3, 1985, 1), "AHMAD FAUZI", "12-03-1985", "9000000",
+         "JKK,JKM,JHT,JP", "AKTIF"),
+        ("17010234", "17023456782", nik("71", 25, 7, 1990, 2, True), "SITI RAHMAWATI", "25-07-1990", "4000000",
+         "JKK,JKM,JHT,JP", "AKTIF"),
+        ("17010234", "17023456784", nik("71", 17, 2, 1998, 4, True), "DEWI LESTARI", "17-02-1998", "3350000",
+         "JKK,JKM,JHT", "AKTIF"),
+        ("17010234", "17023456785", nik("71", 9, 9, 1963, 5), "HENDRA GUNAWAN", "09-09-1963", "9000000",
+         "JKK,JKM,JHT", "AKTIF"),
+        ("17010234", "17023456787", nik("71", 21, 8, 2002, 7, True), "NURUL HIDAYAH", "21-08-2002", "1500000",
+         "JKK,JKM", "AKTIF"),
+        ("17055555", "17023456789", nik("71", 6, 6, 1994, 9), "EKO PRASETYO", "06-06-1994", "3000000",
+         "JKK,JKM,JHT,JP", "AKTIF"),
+        ("17010234", "17023456790", nik("71", 28, 10, 1988, 10, True), "MAYA SARI", "28-10-1988", "4800000",
+         "JKK,JKM,JHT,JP", "AKTIF"),
+        ("17010234", "17023456791", nik("71", 1, 12, 1979, 11), "AGUS SALIM", "01-12-1979", "3900000",
+         "JKK,JKM,JHT,JP", "AKTIF"),
+        ("17010234", "17011111111", nik("71", 1, 12, 1979, 11), "AGUS SALIM", "01-12-1979", "3000000",
+         "JKK,JKM,JHT,JP", "NONAKTIF"),
+        ("17010234", "17023456792", nik("71", 19, 5, 1997, 12), "FAJAR NUGROHO", "19-05-1997", "3350000",
+         "JKK,JKM,JHT,JP", "NONAKTIF"),
+    ]
+    lines = ["NPP,KPJ,NIK,NAMA,TGL_LAHIR,UPAH,PROGRAM,STATUS"]
+    lines += [",".join(f'"{v}"' if "," in v else v for v in r) for r in rows]
+    (HERE / "registry-maju-bersama-juni-2025.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 if __name__ == "__main__":
+    registry()
     maju_bersama()
     sinar_bengkulu()
     rafflesia()

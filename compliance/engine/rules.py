@@ -19,10 +19,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from compliance.errors import RuleFileError
 from compliance.engine.parameters import MARKS, Parameters, load_parameters
+from compliance.resources import load_yaml
 
 FAMILIES = {"PDS-TK", "PDS-UPAH", "PDS-PROGRAM", "PWBD"}
 SEVERITIES = {"violation", "warning", "info"}
@@ -33,23 +32,6 @@ RULE_KEYS = {"id", "version", "family", "severity", "title", "message", "message
              "effective_from", "effective_to", "when", "shortfall", "details", "parameters", "unconfirmed",
              "description", "tests"}
 CASE_KEYS = {"name", "period", "company", "rows", "registry", "expect"}
-
-
-class _LineDict(dict):
-    line = 0
-
-
-class _Loader(yaml.SafeLoader):
-    """Safe YAML (no tags, no code) that remembers the line of every mapping."""
-
-
-def _mapping(loader, node, deep=False):
-    out = _LineDict(loader.construct_mapping(node, deep=True))
-    out.line = node.start_mark.line + 1
-    return out
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 
 
 def _line(obj) -> int:
@@ -175,12 +157,8 @@ def check_template(template: str, fields: dict, at: str) -> None:
 
 
 def load_rule(path: Path, fields: dict, params: Parameters) -> Rule:
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - safe loader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise RuleFileError(f"{path}:{mark.line + 1 if mark else 0}: not valid YAML") from None
     where = str(path)
+    data = load_yaml(path)
     if not isinstance(data, dict):
         raise RuleFileError(f"{where}: a rule file is a mapping")
     unknown = set(data) - RULE_KEYS

@@ -1,0 +1,258 @@
+"""`check`: parameter dates, the shortfall arithmetic by hand, totals, the report contract, the CLI."""
+import json
+
+import openpyxl
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from compliance.cli import main
+from compliance.engine import check, load_rules
+from compliance.engine.cases import table_from_rows
+from compliance.ingest import read_payroll
+from compliance.ingest.registry import read_registry
+from compliance.ingest.values import no_issues
+from compliance.model import Company, Payroll, Period, Source
+from compliance.resources import rules_dir
+from tests.conftest import HEADER, SAMPLES, worker, write_csv, write_xlsx
+
+RULES = load_rules(rules_dir())
+PAYROLLS = sorted(SAMPLES.glob("pt-*.xlsx")) + sorted(SAMPLES.glob("ud-*.xlsx")) + sorted(SAMPLES.glob("cv-*.csv"))
+
+
+def payroll_of(rows, **company):
+    period = Period.parse(company.pop("period", "2025-06"))
+    table = table_from_rows(rows, "test")
+    issues = no_issues().assign(severity=pd.Series(dtype=object))
+    return Payroll(Source("t.xlsx", "Gaji", 1, len(table)), table, {}, [], [], issues, [],
+                   Company(period=period, **company))
+
+
+def findings(report, rule_id=None):
+    return [f for f in report.findings("en") if rule_id in (None, f["rule_id"])]
+
+
+# -- parameters by date ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("period,cap,age", [
+    ("2024-06", 10_042_300, 58), ("2025-02", 10_042_300, 59), ("2025-03", 10_547_400, 59),
+    ("2025-06", 10_547_400, 59), ("2026-03", 11_086_300, 59), ("2019-01", 8_094_000, 57),
+])
+def test_parameter_in_force_is_the_latest_on_or_before_the_period_end(period, cap, age):
+    p = Period.parse(period)
+    assert RULES.parameters.at("jp_wage_cap", p).value == cap
+    assert RULES.parameters.at("jp_pension_age", p).value == age
+
+
+def test_a_period_before_the_first_value_is_an_error():
+    from compliance.errors import RuleFileError
+
+    with pytest.raises(RuleFileError, match="no value in force for 2015-06"):
+        RULES.parameters.at("rate.jkm.employer", Period(2015, 6))
+
+
+def test_2024_and_2025_checks_use_their_own_jp_cap_and_pension_age():
+    def jp_shortfall(period, born):
+        row = {"nik": "1771010106660001", "name": "Hadi", "kpj": "17000000001", "base_wage": 20_000_000,
+               "jkk": True, "jkm": True, "jht": True, "jp": False, "birth_date": born}
+        found = findings(check(payroll_of([row], period=period, size="large", jkk_risk="low"), RULES),
+                         "missing-program")
+        return found[0] if found else None
+
+    # 58 on the period's first day: at the 2024 pension age (58), under the 2025 one (59)
+    assert jp_shortfall("2024-06", "1966-01-01") is None
+    f = jp_shortfall("2025-06", "1967-01-01")
+    assert f["monthly_shortfall_idr"] == 316_422            # 10,547,400 (2025 cap) x 3 %
+    # a younger worker: JP on each year's cap
+    assert jp_shortfall("2024-06", "1980-01-01")["monthly_shortfall_idr"] == 301_269   # 10,042,300 x 3 %
+    params = {p["name"]: p for p in f["details"]["parameters"]}
+    assert params["jp_wage_cap"]["value"] == 10_547_400 and params["jp_wage_cap"]["since"] == "2025-03-01"
+    assert params["jp_pension_age"]["value"] == 59 and "Pasal 15" in params["jp_pension_age"]["reference"]
+
+
+# -- shortfall arithmetic, by hand ----------------------------------------------------------------
+
+def test_unregistered_high_wage_large_company_high_risk():
+    r = check(payroll_of([{"nik": "1771011203850001", "name": "A", "base_wage": 11_000_000,
+                           "fixed_allowance": 1_000_000}], size="large", jkk_risk="high"), RULES)
+    [f] = findings(r, "unregistered-worker")
+    # JKK 1.27 % + JKM 0.30 % + JHT 5.70 % on 12,000,000 = 872,400
+    # JP 3 % on the 2025 cap 10,547,400 = 316,422            total 1,188,822
+    assert f["monthly_shortfall_idr"] == 1_188_822
+    by = f["details"]["shortfall_by_program"]
+    assert by["jp"] == {"employer": 210_948.0, "worker": 105_474.0}
+    assert by["jht"] == {"employer": 444_000.0, "worker": 240_000.0}
+    assert by["jkk"] == {"employer": 152_400.0, "worker": 0.0}
+    assert r.totals()["monthly_shortfall_idr"] == 1_188_822
+
+
+def test_underreported_wage_with_sen_and_a_cap_on_both_sides():
+    r = check(payroll_of([{"nik": "1771011203850002", "name": "B", "kpj": "17000000002",
+                           "base_wage": 12_500_000.50, "reported_wage": 11_000_000}],
+                         size="medium", jkk_risk="medium"), RULES)
+    [f] = findings(r, "underreported-wage")
+    # difference 1,500,000.50 x (0.89 + 0.30 + 5.70) % = 103,350.03445
+    # JP: both wages above the cap -> difference of the capped wages is 0
+    assert f["monthly_shortfall_idr"] == 103_350
+    assert "jp" not in f["details"]["shortfall_by_program"]
+
+
+def test_rounding_happens_once_half_up():
+    # micro company, risk very low: JKK 0.24 % + JKM 0.30 % = 0.54 % (54 hundredths of a percent)
+    sen = next(s for s in range(1, 10**8) if (s * 54) % 1_000_000 == 500_000)
+    wage = sen / 100
+    r = check(payroll_of([{"nik": "1771011203850003", "name": "C", "base_wage": wage}],
+                         size="micro", jkk_risk="very-low"), RULES)
+    [f] = findings(r)
+    assert f["monthly_shortfall_idr"] == (sen * 54) // 1_000_000 + 1     # exactly x.5 rupiah -> up
+
+
+def test_missing_several_programs_sums_each_program():
+    r = check(payroll_of([{"nik": "1771011203850004", "name": "D", "kpj": "17000000004", "base_wage": 4_000_000,
+                           "jkk": True, "jkm": False, "jht": False, "jp": False}], size="large",
+                         jkk_risk="low"), RULES)
+    [f] = findings(r, "missing-program")
+    # JKM 0.30 % + JHT 5.70 % + JP 3 % on 4,000,000 = 360,000
+    assert f["monthly_shortfall_idr"] == 360_000
+    assert f["details"]["programs_missing"] == ["JKM", "JHT", "JP"]
+
+
+# -- totals, assumptions, purity ------------------------------------------------------------------
+
+def test_unknown_size_assumes_the_strictest_and_says_so():
+    r = check(payroll_of([{"nik": "1771011203850005", "name": "E", "base_wage": 1_000_000}]), RULES)
+    d = r.to_dict("en")
+    assert d["company"]["size"] == "large" and set(d["company"]["assumed"]) == {"size", "jkk_risk"}
+    assert d["totals"] == {**d["totals"], "workers": 1, "participants": 0, "unregistered": 1, "coverage_pct": 0.0}
+
+
+def test_check_is_pure():
+    p = payroll_of([{"nik": "1771011203850006", "name": "F", "base_wage": 3_000_000}], size="small")
+    before = p.table.copy()
+    a, b = check(p, RULES).to_dict("en"), check(p, RULES).to_dict("en")
+    assert a == b
+    pd.testing.assert_frame_equal(p.table, before)
+
+
+def test_missing_period_is_unusable(tmp_path):
+    from compliance.errors import UnusableInput
+
+    path = write_xlsx(tmp_path / "g.xlsx", {"Gaji": [HEADER, worker(1)]})
+    with pytest.raises(UnusableInput, match="--period"):
+        check(read_payroll(path, engine="pandas"), RULES)
+
+
+@pytest.mark.parametrize("path", PAYROLLS, ids=lambda p: p.name)
+def test_every_sample_report_follows_the_contract_and_accounts_for_rows(path, validate_schema):
+    p = read_payroll(path, engine="pandas")
+    report = check(p, RULES)
+    d = report.to_dict("id")
+    validate_schema(d, "check-report.schema.json")
+    t = d["totals"]
+    assert t["rows_checked"] + t["rows_with_issues"] == d["source"]["rows_read"]
+    assert t["monthly_shortfall_idr"] == sum(f["monthly_shortfall_idr"] for f in d["findings"]
+                                            if f["severity"] == "violation")
+    assert all(f["monthly_shortfall_idr"] == 0 for f in d["findings"] if f["severity"] != "violation")
+
+
+def test_samples_cover_every_family_and_the_four_headline_worker_types():
+    reports = {p.name: check(read_payroll(p, engine="pandas"), RULES) for p in PAYROLLS}
+    assert [n for n, r in reports.items() if r.compliant] == ["pt-rafflesia-digital-juni-2025.xlsx"]
+    all_findings = [f for r in reports.values() for f in r.findings("en")]
+    assert {f["family"] for f in all_findings if f["severity"] == "violation"} == {"PDS-TK", "PDS-UPAH",
+                                                                                    "PDS-PROGRAM"}
+    assert {"permanent", "contract", "outsourced", "intern"} <= {f["employment_type"] for f in all_findings}
+
+
+# -- registry -------------------------------------------------------------------------------------
+
+def test_registry_with_aliases_several_rows_per_person_and_kpj_fallback(tmp_path):
+    reg = write_csv(tmp_path / "reg.csv", [
+        ["No. NPP", "Nomor KPJ", "NIK KTP", "Nama Peserta", "Tgl Lahir", "Upah Terdaftar", "Program", "Status Peserta"],
+        ["17010234", "17000000001", "1771011203850001", "A", "12-03-1985", "4.000.000", "JKK,JKM,JHT,JP", "NONAKTIF"],
+        ["17010234", "17000000009", "1771011203850001", "A", "12-03-1985", "5.000.000", "JKK,JKM,JHT,JP", "AKTIF"],
+        ["17010234", "17000000002", "", "B", "", "3000000", "JKK/JKM", "aktif"],
+    ], ";")
+    registry = read_registry(reg)
+    assert registry["status"].tolist() == ["NONAKTIF", "AKTIF", "AKTIF"]
+    p = payroll_of([{"nik": "1771011203850001", "name": "A", "base_wage": 5_000_000},
+                    {"nik": "1771011203850002", "name": "B", "kpj": "17000000002", "base_wage": 3_000_000}],
+                   npp="17010234", size="small", jkk_risk="low")
+    r = check(p, RULES, registry)
+    assert r.participation_source == "registry" and r.participants == 2
+    # B is in the registry by KPJ, enrolled in JKK and JKM only: a small company also requires JHT
+    [f] = findings(r, "missing-program")
+    assert f["row"] == 2 and f["details"]["programs_missing"] == ["JHT"]
+
+
+def test_registry_without_status_is_refused(tmp_path):
+    from compliance.errors import UnusableInput
+
+    reg = write_csv(tmp_path / "reg.csv", [["NPP", "KPJ", "NIK", "NAMA"], ["1", "2", "1771011203850001", "A"]])
+    with pytest.raises(UnusableInput, match="lacks column"):
+        read_registry(reg)
+
+
+# -- command line ---------------------------------------------------------------------------------
+
+def run(*args):
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    return result.exit_code, result.output
+
+
+def test_cli_exit_codes_and_json(validate_schema):
+    code, out = run("check", SAMPLES / "pt-rafflesia-digital-juni-2025.xlsx", "--engine", "pandas",
+                    "--format", "json")
+    assert code == 0 and json.loads(out)["compliant"] is True
+    code, out = run("check", SAMPLES / "pt-maju-bersama-juni-2025.xlsx", "--engine", "pandas", "--format", "json",
+                    "--registry", SAMPLES / "registry-maju-bersama-juni-2025.csv", "--lang", "en")
+    doc = json.loads(out)
+    validate_schema(doc, "check-report.schema.json")
+    assert code == 1 and doc["participation_source"] == "registry"
+    assert any(f["rule_id"] == "registered-elsewhere" and "17055555" in f["message"] for f in doc["findings"])
+
+
+def test_cli_text_summary_and_assumptions(tmp_path):
+    path = write_xlsx(tmp_path / "g.xlsx", {"Gaji": [HEADER, worker(1), worker(2, **{"No KPJ": ""})]})
+    code, out = run("check", path, "--engine", "pandas", "--period", "2025-06", "--lang", "en")
+    assert code == 1
+    assert "assumed: company size unknown: the strictest (large) assumed" in out
+    assert "participation taken from the payroll" in out
+    assert "workers 2  participants 1  coverage 50.0 %  unregistered 1" in out
+
+
+def test_cli_usage_and_unusable_input_exit_2(tmp_path):
+    path = write_xlsx(tmp_path / "g.xlsx", {"Gaji": [HEADER, worker(1)]})
+    assert run("check", path, "--engine", "pandas")[0] == 2                     # no period
+    assert run("check", path, "--company-size", "huge")[0] == 2
+    assert run("check", path, "--period", "2025-06", "--rules", tmp_path / "nope")[0] == 2
+
+
+def test_out_files_are_written_atomically_and_neutralised(tmp_path):
+    hostile = "=HYPERLINK(\"http://x\";\"klik\")"
+    path = write_csv(tmp_path / "g.csv", [HEADER, worker(1, Nama=hostile, **{"No KPJ": ""}), worker(2, NIK="12")],
+                     ",")
+    before = path.read_bytes()
+    out = tmp_path / "hasil"
+    code, _ = run("check", path, "--engine", "pandas", "--period", "2025-06", "--out", out)
+    assert code == 1
+    assert sorted(p.name for p in out.iterdir()) == ["findings.csv", "findings.xlsx", "report.json"]
+    csv_text = (out / "findings.csv").read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK" in csv_text and ",=HYPERLINK" not in csv_text
+    wb = openpyxl.load_workbook(out / "findings.xlsx")
+    names = [c.value for c in wb["findings"]["H"]]
+    assert names[1].startswith("'=") and wb["findings"]["B"][1].value == 2
+    assert wb["findings"]["A"][1].value is None                  # CSV input: no sheet
+    assert wb["data issues"]["E"][1].value == "nik-length"
+    assert json.loads((out / "report.json").read_text())["findings"][0]["name"] == hostile
+    assert path.read_bytes() == before
+
+
+def test_rules_commands():
+    code, out = run("rules", "list")
+    assert code == 0 and "unregistered-worker" in out and "UU 24/2011 Pasal 15 ayat (1)" in out
+    code, out = run("rules", "show", "missing-program")
+    assert code == 0 and "family: PDS-PROGRAM" in out
+    assert run("rules", "show", "nope")[0] == 2
+    code, out = run("rules", "test")
+    assert code == 0 and " 0 failed" in out
