@@ -17,17 +17,27 @@ $(STAMP): setup.cfg pyproject.toml
 
 # Shows what the tool finds in samples/. The CLI's exit codes are for scripts:
 # the demo prints them and itself succeeds.
+PAYROLLS := $(filter-out samples/registry-%,$(wildcard samples/*.xlsx samples/*.csv))
+
 demo: $(STAMP)
-	@for f in samples/*.xlsx samples/*.csv; do \
+	@for f in $(PAYROLLS); do \
 	  echo; echo "=== compliance validate $$f"; \
 	  $(BIN)/compliance validate "$$f"; echo "(exit code $$?)"; \
 	done
+	@for f in $(PAYROLLS); do \
+	  echo; echo "=== compliance check $$f"; \
+	  $(BIN)/compliance check "$$f"; echo "(exit code $$?)"; \
+	done
+	@echo; echo "=== compliance check samples/pt-maju-bersama-juni-2025.xlsx --registry samples/registry-maju-bersama-juni-2025.csv --lang en"
+	@$(BIN)/compliance check samples/pt-maju-bersama-juni-2025.xlsx \
+	  --registry samples/registry-maju-bersama-juni-2025.csv --lang en; echo "(exit code $$?)"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/read.py
+	$(BIN)/python benchmarks/read.py --gx-rows 1000000
+	$(BIN)/python benchmarks/check.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -90,62 +90,73 @@ class Report:
         }
 
     # -- findings --------------------------------------------------------------------------------
-    def findings(self, lang: str = "id") -> list[dict]:
-        """One record per finding, messages in `lang`. Formatting is per finding (output stage)."""
+    def findings(self, lang: str = "id", limit: int | None = None) -> list[dict]:
+        """One record per finding, ordered by row then rule, messages in `lang`. Only the first
+        `limit` are formatted (formatting is per finding: it is the output stage)."""
         from compliance.ingest import load_employment_types
 
+        order = self._order()
+        if limit is not None:
+            order = order[:limit]
         labels = load_employment_types()[2]
-        out = []
-        sheet = self.payroll.source.sheet
-        for b in self.blocks:
-            rule = b.rule
-            if b.rows.empty:
-                continue
-            params = self._rule_parameters(rule)
-            records = b.rows.to_dict("records")
-            for i, (row, rec) in enumerate(zip(b.rows.index, records)):
-                by_program = {}
-                for p in CHECKED_PROGRAMS:
-                    emp = int(b.parts[f"{p}.employer"][i]) if b.parts else 0
-                    wrk = int(b.parts[f"{p}.worker"][i]) if b.parts else 0
-                    if emp or wrk:
-                        by_program[p] = {"employer": emp / 1e6, "worker": wrk / 1e6}
-                missing = [p.upper() for p in CHECKED_PROGRAMS if rec.get(f"missing_{p}")]
-                et = rec["employment_type"]
-                values = {k: _fmt(k, v) for k, v in rec.items()}
-                values.update({
-                    "employment_type_label": labels.get(et, {}).get(lang, et),
-                    "period": str(self.period), "missing_programs": ", ".join(missing),
-                    "shortfall": rupiah(int(b.totals[i])), "company_name": self.company.name or "-",
-                    "pension_age": _param_value(self.parameters_used, "jp_pension_age"),
-                    "min_months": _param_value(self.parameters_used, "foreign_worker_min_months"),
-                })
-                details = {
-                    "rule_version": rule.version,
-                    "compared": {k: _plain(rec.get(k)) for k in rule.details},
-                    "parameters": params,
-                    "participation_source": self.participation_source,
-                }
-                if by_program:
-                    details["shortfall_by_program"] = by_program
-                if missing:
-                    details["programs_missing"] = missing
-                if rec.get("outsourced") and rule.family == "PDS-TK":
-                    details["responsible_party"] = {"kind": "vendor", "name": _plain(rec.get("vendor"))}
-                if rule.unconfirmed:
-                    details["unconfirmed"] = True
-                out.append({
-                    "rule_id": rule.id, "rule_version": rule.version, "family": rule.family,
-                    "severity": rule.severity, "sheet": sheet, "row": int(row), "nik": _plain(rec.get("nik")),
-                    "name": _plain(rec.get("name")), "employment_type": et,
-                    "title": rule.title[lang],
-                    "message": _message(rule, b.variant, i, lang).format_map(_Missing(values)),
-                    "legal_basis": [c.to_dict() for c in rule.legal_basis],
-                    "details": details,
-                    "monthly_shortfall_idr": int(b.totals[i]) if rule.severity == "violation" else 0,
-                })
-        out.sort(key=lambda f: (f["row"], f["rule_id"]))
-        return out
+        params = {bi: self._rule_parameters(b.rule) for bi, b in enumerate(self.blocks)}
+        return [self._finding(bi, i, lang, labels, params[bi]) for bi, i in order]
+
+    def _order(self) -> list[tuple[int, int]]:
+        """(block, position) of every finding, sorted by row then rule id, without formatting."""
+        parts = [pd.DataFrame({"row": np.asarray(b.rows.index, dtype="int64"), "rule": b.rule.id,
+                               "block": bi, "pos": np.arange(len(b.rows))})
+                 for bi, b in enumerate(self.blocks) if len(b.rows)]
+        if not parts:
+            return []
+        allf = pd.concat(parts, ignore_index=True).sort_values(["row", "rule"], kind="stable")
+        return list(zip(allf["block"].tolist(), allf["pos"].tolist()))
+
+    def _finding(self, bi: int, i: int, lang: str, labels: dict, params: list[dict]) -> dict:
+        b = self.blocks[bi]
+        rule = b.rule
+        row = b.rows.index[i]
+        rec = b.rows.iloc[i].to_dict()
+        by_program = {}
+        for p in CHECKED_PROGRAMS:
+            emp = int(b.parts[f"{p}.employer"][i]) if b.parts else 0
+            wrk = int(b.parts[f"{p}.worker"][i]) if b.parts else 0
+            if emp or wrk:
+                by_program[p] = {"employer": emp / 1e6, "worker": wrk / 1e6}
+        missing = [p.upper() for p in CHECKED_PROGRAMS if rec.get(f"missing_{p}")]
+        et = rec["employment_type"]
+        values = {k: _fmt(k, v) for k, v in rec.items()}
+        values.update({
+            "employment_type_label": labels.get(et, {}).get(lang, et),
+            "period": str(self.period), "missing_programs": ", ".join(missing),
+            "shortfall": rupiah(int(b.totals[i])), "company_name": self.company.name or "-",
+            "pension_age": _param_value(self.parameters_used, "jp_pension_age"),
+            "min_months": _param_value(self.parameters_used, "foreign_worker_min_months"),
+        })
+        details = {
+            "rule_version": rule.version,
+            "compared": {k: _plain(rec.get(k)) for k in rule.details},
+            "parameters": params,
+            "participation_source": self.participation_source,
+        }
+        if by_program:
+            details["shortfall_by_program"] = by_program
+        if missing:
+            details["programs_missing"] = missing
+        if rec.get("outsourced") and rule.family == "PDS-TK":
+            details["responsible_party"] = {"kind": "vendor", "name": _plain(rec.get("vendor"))}
+        if rule.unconfirmed:
+            details["unconfirmed"] = True
+        return {
+            "rule_id": rule.id, "rule_version": rule.version, "family": rule.family,
+            "severity": rule.severity, "sheet": self.payroll.source.sheet, "row": int(row),
+            "nik": _plain(rec.get("nik")), "name": _plain(rec.get("name")), "employment_type": et,
+            "title": rule.title[lang],
+            "message": _message(rule, b.variant, i, lang).format_map(_Missing(values)),
+            "legal_basis": [c.to_dict() for c in rule.legal_basis],
+            "details": details,
+            "monthly_shortfall_idr": int(b.totals[i]) if rule.severity == "violation" else 0,
+        }
 
     def _rule_parameters(self, rule) -> list[dict]:
         names = set()
@@ -155,7 +166,8 @@ class Report:
             names |= {n for n in self.parameters_used if n.startswith("rate.") or n == "jp_wage_cap"}
         return [self.parameters_used[n].to_dict(n) for n in sorted(names)]
 
-    def to_dict(self, lang: str = "id") -> dict:
+    def to_dict(self, lang: str = "id", limit: int | None = None) -> dict:
+        """The report as the JSON contract; `limit` shortens the findings list (text output)."""
         from compliance.outputs.validate import issue_records
 
         c = self.company
@@ -173,7 +185,7 @@ class Report:
             "totals": self.totals(),
             "by_family": self.by_family(),
             "compliant": self.compliant,
-            "findings": self.findings(lang),
+            "findings": self.findings(lang, limit),
             "data_issues": issue_records(self.payroll, lang),
             "ignored_rows": [{"row": int(r["row"]), "reason": r["reason"]} for r in self.payroll.ignored_rows],
         }

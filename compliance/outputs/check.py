@@ -17,7 +17,8 @@ def to_json(report: Report, lang: str = "id") -> str:
 
 
 def to_text(report: Report, lang: str = "id", limit: int | None = 100) -> str:
-    d = report.to_dict(lang)
+    d = report.to_dict(lang, limit)
+    n_findings = sum(len(b.rows) for b in report.blocks)
     t, c = d["totals"], d["company"]
     lines = [f"{c['name'] or '(company name unknown)'}" + (f"  NPP {c['npp']}" if c["npp"] else "")
              + f"  period {d['period']}  rule set {d['ruleset_version']}",
@@ -44,12 +45,12 @@ def to_text(report: Report, lang: str = "id", limit: int | None = 100) -> str:
     if findings:
         lines.append("")
         lines.append(f"{'row':>5}  {'severity':<9} {'rule':<24} {'name':<22} {'type':<11} {'shortfall':>14}")
-        for f in findings[:limit] if limit else findings:
+        for f in findings:
             lines.append(f"{f['row']:>5}  {f['severity']:<9} {f['rule_id']:<24} {str(f['name'])[:22]:<22} "
                          f"{str(f['employment_type'])[:11]:<11} {rupiah(f['monthly_shortfall_idr']):>14}")
             lines.append(f"       {f['message']}")
-        if limit and len(findings) > limit:
-            lines.append(f"... and {len(findings) - limit} more findings (--format json or --out for all)")
+        if n_findings > len(findings):
+            lines.append(f"... and {n_findings - len(findings)} more findings (--format json or --out for all)")
     if d["data_issues"]:
         lines.append("")
         lines.append(f"data issues ({len(d['data_issues'])}); rows with an error were not checked:")
