@@ -110,7 +110,7 @@ def sinar_bengkulu() -> None:
         "Provinsi;Bengkulu;;;;;;;;",
         ";;;;;;;;;",
         "No;NIK;Nama;Status Karyawan;Tanggal Mulai Kerja;Gaji Pokok;Tunjangan Tetap;Nomor Peserta BPJS TK;"
-        "Upah Dilaporkan;Program",
+        "Upah Dilaporkan;Program;HK 2 Bulan Lalu;HK Bulan Lalu;Hari Kerja",
     ]
     people = [
         (nik("02", 11, 1, 1980, 21), "André Wijaya", "Tetap", "5 Jan 2010", "4.500.000,00", "500.000,00",
@@ -126,8 +126,9 @@ def sinar_bengkulu() -> None:
         (nik("02", 13, 6, 1993, 26), "Teguh Wibowo", "Kontrak", "01/01/2025", "3.300.000,00", "200.000,00",
          "17056789016", "3.500.000,00", "JKK, JKM, JHT"),
     ]
+    days = {3: ("23", "22", "24"), 4: ("18", "20", "19")}     # the daily and the piece-rate worker
     for i, p in enumerate(people, start=1):
-        lines.append(";".join([str(i), *p]))
+        lines.append(";".join([str(i), *p, *days.get(i, ("", "", ""))]))
     lines += [";;;;;;;;;", ";;JUMLAH;;;20.200.000,00;1.000.000,00;;;", ";;;;;;;;;",
               "Bengkulu, 30 Juni 2025;;;;;;;;;", "Pemilik;;;;;;;;;", ";;;;;;;;;", "Hartono;;;;;;;;;"]
     (HERE / "cv-sinar-bengkulu-juni-2025.csv").write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))

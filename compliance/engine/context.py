@@ -22,7 +22,8 @@ FIELDS = {
     "start_date": "first day of work", "end_date": "last day of work", "birth_date": "date of birth",
     "base_wage": "basic wage", "fixed_allowance": "fixed allowances", "reported_wage": "wage reported (payroll)",
     "kpj": "participant number (payroll)", "vendor": "outsourcing vendor", "is_foreign": "not an Indonesian citizen",
-    "days_worked": "days worked in the month",
+    "days_worked": "days worked in the month", "days_worked_prev1": "days worked the month before",
+    "days_worked_prev2": "days worked two months before",
     # derived
     "employed_in_period": "started on or before the period's last day and not ended before its first day",
     "participant": "a BPJS Ketenagakerjaan participant (registry AKTIF entry, or a KPJ in the payroll)",
@@ -36,6 +37,7 @@ FIELDS = {
     "months_worked": "completed months from the start date to the period's last day",
     "foreign_not_yet_covered": "a foreign worker with fewer months than the minimum (domain 1.2)",
     "outsourced": "employment type outsourced", "intern": "employment type intern",
+    "daily": "employment type daily (harian lepas)",
     "programs_known": "the payroll or registry says which programs the worker is in",
     "missing_any": "a participant not enrolled in a required program",
     "minimum_wage": "the minimum wage of the company's province in force (UMP)",
@@ -70,7 +72,7 @@ def build_context(table: pd.DataFrame, company: Company, period: Period, params:
     f = pd.DataFrame(index=table.index)
     used: dict[str, Value] = {}
     for col in ("nik", "name", "start_date", "end_date", "birth_date", "base_wage", "fixed_allowance",
-                "reported_wage", "kpj", "vendor", "days_worked"):
+                "reported_wage", "kpj", "vendor", "days_worked", "days_worked_prev1", "days_worked_prev2"):
         f[col] = table[col]
     f["employment_type"] = table["employment_type"].where(table["employment_type"].notna(), "permanent")
     f["is_foreign"] = table["is_foreign"].fillna(False).astype(bool)
@@ -120,6 +122,7 @@ def build_context(table: pd.DataFrame, company: Company, period: Period, params:
     f["foreign_not_yet_covered"] = f["foreign_not_yet_covered"].astype(bool)
     f["outsourced"] = f["employment_type"] == "outsourced"
     f["intern"] = f["employment_type"] == "intern"
+    f["daily"] = f["employment_type"] == "daily"
 
     # required programs: by company size, interns JKK and JKM only, no JP at or past pension age
     size_programs = params.at(f"programs.size.{company.size}", period)

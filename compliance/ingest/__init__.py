@@ -29,6 +29,7 @@ CANONICAL_DTYPES = {
     "birth_date": "datetime64[ns]", "base_wage": "float64", "fixed_allowance": "float64",
     "reported_wage": "float64", "kpj": object, **{p: "boolean" for p in PROGRAMS},
     "nationality": object, "is_foreign": "boolean", "vendor": object, "days_worked": "float64",
+    "days_worked_prev1": "float64", "days_worked_prev2": "float64",
 }
 
 

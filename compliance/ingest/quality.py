@@ -159,10 +159,14 @@ def _gx():
 
 def run_gx(frame: pd.DataFrame, suite: list[Expectation]) -> list[tuple[Expectation, pd.Index | None]]:
     gx = _gx()
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.data_context.types.base import (DataContextConfig, InMemoryStoreBackendDefaults,
+                                                            ProgressBarsConfig)
 
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    # in memory only: no docs site (not even a temporary folder), no analytics, no progress bars
+    config = DataContextConfig(store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+                               progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
+                               analytics_enabled=False)
+    context = gx.get_context(mode="ephemeral", project_config=config)
     source = context.data_sources.add_pandas("payroll")
     batch_def = source.add_dataframe_asset("table").add_batch_definition_whole_dataframe("all")
     # GX needs plain numpy-compatible columns: nullable booleans/strings become objects.

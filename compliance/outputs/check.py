@@ -44,9 +44,9 @@ def to_text(report: Report, lang: str = "id", limit: int | None = 100) -> str:
     findings = d["findings"]
     if findings:
         lines.append("")
-        lines.append(f"{'row':>5}  {'severity':<9} {'rule':<24} {'name':<22} {'type':<11} {'shortfall':>14}")
+        lines.append(f"{'row':>5}  {'severity':<9} {'rule':<28} {'name':<22} {'type':<11} {'shortfall':>14}")
         for f in findings:
-            lines.append(f"{f['row']:>5}  {f['severity']:<9} {f['rule_id']:<24} {str(f['name'])[:22]:<22} "
+            lines.append(f"{f['row']:>5}  {f['severity']:<9} {f['rule_id']:<28} {str(f['name'])[:22]:<22} "
                          f"{str(f['employment_type'])[:11]:<11} {rupiah(f['monthly_shortfall_idr']):>14}")
             lines.append(f"       {f['message']}")
         if n_findings > len(findings):

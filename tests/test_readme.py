@@ -1,0 +1,24 @@
+"""The README's worked examples are real: run each command and compare with what the README shows."""
+import re
+import shlex
+
+import pytest
+from click.testing import CliRunner
+
+from compliance.cli import main
+from tests.conftest import ROOT
+
+BLOCKS = re.findall(r"```console\n\$ \.venv/bin/compliance (.+?)\n(.*?)\$ echo \$\?\n(\d)\n```",
+                    (ROOT / "README.md").read_text(), re.S)
+
+
+def test_the_readme_has_worked_examples():
+    assert len(BLOCKS) >= 2
+
+
+@pytest.mark.parametrize("command,shown,code", BLOCKS, ids=[b[0].split()[0] for b in BLOCKS])
+def test_readme_example_output_is_current(command, shown, code, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(main, shlex.split(command))
+    assert result.exit_code == int(code)
+    assert result.output == shown
