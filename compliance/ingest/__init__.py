@@ -198,6 +198,7 @@ def _as_read(issues: pd.DataFrame, workers: pd.DataFrame, mapping: dict[str, int
     if issues.empty:
         return issues
     out = issues.copy()
+    out["value"] = out["value"].astype(object)      # cells of any type, never a typed column
     for column, group in out.groupby("column", sort=False):
         c = mapping.get(column)
         if c is None:

@@ -43,10 +43,13 @@ EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 
 def issues_frame(rows, column: str, values, code: str, detail=None) -> pd.DataFrame:
     rows = pd.Index(rows)
+    cells = list(values)
+    shown = np.empty(len(cells), dtype=object)     # cells of any type: never let pandas type them
+    shown[:] = cells
     return pd.DataFrame({
         "row": np.asarray(rows, dtype="int64"),
         "column": column,
-        "value": list(values),
+        "value": shown,
         "code": code,
         "detail": detail,
     }, columns=ISSUE_COLUMNS)
