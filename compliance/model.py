@@ -3,9 +3,28 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import math
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
+
+def plain(v):
+    """A cell or computed value as JSON can hold it: missing values as None, dates as ISO text
+    (without a time of day at midnight), whole floats as integers, numpy scalars as Python ones."""
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None
+    if hasattr(v, "item") and not isinstance(v, (str, bytes)):
+        v = v.item() if not isinstance(v, pd.Timestamp) else v
+    if isinstance(v, float):
+        if math.isnan(v):
+            return None
+        return int(v) if v.is_integer() and abs(v) < 1e18 else v
+    if isinstance(v, (dt.datetime, pd.Timestamp)):
+        return v.date().isoformat() if (v.hour, v.minute, v.second) == (0, 0, 0) else v.isoformat()
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return v
+
 
 COMPANY_SIZES = ("micro", "small", "medium", "large")
 JKK_RISKS = ("very-low", "low", "medium", "high", "very-high")

@@ -8,7 +8,7 @@ import pandas as pd
 
 from compliance import __version__
 from compliance.engine.context import CHECKED_PROGRAMS
-from compliance.model import Company, Payroll, Period
+from compliance.model import Company, Payroll, Period, plain
 
 SCHEMA_VERSION = 1
 MONEY_FIELDS = {"actual_wage", "reported_wage", "reported_wage_basis", "wage_difference", "minimum_wage",
@@ -135,7 +135,7 @@ class Report:
         })
         details = {
             "rule_version": rule.version,
-            "compared": {k: _plain(rec.get(k)) for k in rule.details},
+            "compared": {k: plain(rec.get(k)) for k in rule.details},
             "parameters": params,
             "participation_source": self.participation_source,
         }
@@ -144,13 +144,13 @@ class Report:
         if missing:
             details["programs_missing"] = missing
         if rec.get("outsourced") and rule.family == "PDS-TK":
-            details["responsible_party"] = {"kind": "vendor", "name": _plain(rec.get("vendor"))}
+            details["responsible_party"] = {"kind": "vendor", "name": plain(rec.get("vendor"))}
         if rule.unconfirmed:
             details["unconfirmed"] = True
         return {
             "rule_id": rule.id, "rule_version": rule.version, "family": rule.family,
             "severity": rule.severity, "sheet": self.payroll.source.sheet, "row": int(row),
-            "nik": _plain(rec.get("nik")), "name": _plain(rec.get("name")), "employment_type": et,
+            "nik": plain(rec.get("nik")), "name": plain(rec.get("name")), "employment_type": et,
             "title": rule.title[lang],
             "message": _message(rule, b.variant, i, lang).format_map(_Missing(values)),
             "legal_basis": [c.to_dict() for c in rule.legal_basis],
@@ -208,7 +208,7 @@ def _param_value(used: dict, name: str):
 
 
 def _fmt(key: str, value):
-    value = _plain(value)
+    value = plain(value)
     if key in MONEY_FIELDS:
         return rupiah(value)
     if value is None:
@@ -216,15 +216,3 @@ def _fmt(key: str, value):
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
-
-
-def _plain(v):
-    if v is None or v is pd.NA or v is pd.NaT:
-        return None
-    if isinstance(v, float) and np.isnan(v):
-        return None
-    if isinstance(v, pd.Timestamp):
-        return v.date().isoformat()
-    if isinstance(v, np.generic):
-        return v.item()
-    return v

@@ -1,5 +1,4 @@
 """The rule files' own YAML test cases (one pytest test per case), and strict loading."""
-import textwrap
 
 import pytest
 

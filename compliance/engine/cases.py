@@ -1,7 +1,6 @@
 """Run a rule file's own test cases (`tests:` in the YAML): named rows in, findings expected."""
 from __future__ import annotations
 
-import datetime as dt
 
 import pandas as pd
 

@@ -20,7 +20,7 @@ from compliance.ingest import company as company_mod
 from compliance.ingest import quality, rows, values
 from compliance.ingest.files import RawFile, Sheet, read_file
 from compliance.ingest.header import ColumnCatalog, find_header, load_catalog, resolve_columns
-from compliance.model import ISSUE_COLUMNS, PROGRAMS, Company, Payroll, Source
+from compliance.model import ISSUE_COLUMNS, PROGRAMS, Company, Payroll, Source, plain
 from compliance.resources import check_keys, load_yaml, rules_dir
 
 CANONICAL_DTYPES = {
@@ -204,7 +204,7 @@ def _as_read(issues: pd.DataFrame, workers: pd.DataFrame, mapping: dict[str, int
         if c is None:
             continue
         rows = group["row"].astype("int64").to_numpy()
-        out.loc[group.index, "value"] = workers[c].reindex(rows).map(values.jsonable).to_numpy(dtype=object)
+        out.loc[group.index, "value"] = workers[c].reindex(rows).map(plain).to_numpy(dtype=object)
     return out
 
 

@@ -19,13 +19,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
 from compliance.ingest import text as tx
 from compliance.ingest.values import issues_frame, no_issues
-from compliance.model import ISSUE_COLUMNS
+from compliance.model import ISSUE_COLUMNS, plain
 
 NIK_PROVINCES = ["11", "12", "13", "14", "15", "16", "17", "18", "19", "21", "31", "32", "33", "34", "35", "36",
                  "51", "52", "53", "61", "62", "63", "64", "65", "71", "72", "73", "74", "75", "76", "81", "82",
@@ -213,7 +212,7 @@ def evaluate(frame: pd.DataFrame, suite: list[Expectation], engine: str = "gx") 
         detail = exp.detail
         if exp.kind == "unique":
             detail = _duplicate_detail(frame.loc[rows, exp.target])
-        parts.append(issues_frame(rows, exp.column, values.map(_plain).to_numpy(dtype=object), exp.code, detail))
+        parts.append(issues_frame(rows, exp.column, values.map(plain).to_numpy(dtype=object), exp.code, detail))
     return pd.concat(parts, ignore_index=True) if parts else no_issues()
 
 
@@ -222,15 +221,3 @@ def _duplicate_detail(values: pd.Series):
     rows = pd.Series(values.index, index=values.index)
     groups = rows.groupby(values.to_numpy())
     return groups.transform("min").astype(str).to_numpy(dtype=object)
-
-
-def _plain(v):
-    if isinstance(v, pd.Timestamp):
-        return v.date().isoformat()
-    if isinstance(v, (np.floating, float)):
-        return float(v) if not np.isnan(v) else None
-    if isinstance(v, np.integer):
-        return int(v)
-    if v is pd.NA or v is pd.NaT:
-        return None
-    return v

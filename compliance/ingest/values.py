@@ -10,12 +10,12 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.compute as pc
 from pandas.api.types import infer_dtype
 
 from compliance.ingest import text as tx
 from compliance.model import ISSUE_COLUMNS, PROGRAMS
+from compliance.model import plain
 
 EMPTY_TOKENS = ["", " ", "  ", "-", " -", "- ", " - ", "--", "\u2013", "\u2014", "n/a", "N/A", "#N/A", "\u00a0"]
 
@@ -106,15 +106,6 @@ def by_unique(values: pd.Series, fn) -> pd.Series:
     return pd.Series(taken, index=values.index, dtype=object)
 
 
-def jsonable(v):
-    """A cell value as JSON can hold it (dates as ISO text, whole floats as integers)."""
-    if isinstance(v, (dt.date, dt.datetime)):
-        return v.isoformat()
-    if isinstance(v, float) and v.is_integer() and abs(v) < 1e18:
-        return int(v)
-    return v
-
-
 # -- money ---------------------------------------------------------------------------------------
 
 _MONEY_ID = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+,\d{1,2}"     # 4.500.000 / 4.500.000,00 / 4500000,00
@@ -129,10 +120,10 @@ def money_strings(strings: pd.Series) -> np.ndarray:
     a = tx.replace(a, r"^(?:rp|idr)\.?|(?:rp|idr)$|[,.]-$", "")
     neg = pc.or_(tx.fullmatch(a, r"\(.*\)"), pc.starts_with(a, "-"))
     a = tx.replace(a, r"^[(-]+(?:rp|idr)?\.?|\)$", "")
-    idn, eng, plain = tx.fullmatch(a, _MONEY_ID), tx.fullmatch(a, _MONEY_EN), tx.fullmatch(a, _MONEY_PLAIN)
+    idn, eng, simple = tx.fullmatch(a, _MONEY_ID), tx.fullmatch(a, _MONEY_EN), tx.fullmatch(a, _MONEY_PLAIN)
     as_idn = pc.replace_substring(pc.replace_substring(a, ".", ""), ",", ".")
     as_eng = pc.replace_substring(a, ",", "")
-    norm = pc.if_else(idn, as_idn, pc.if_else(eng, as_eng, pc.if_else(plain, a, None)))
+    norm = pc.if_else(idn, as_idn, pc.if_else(eng, as_eng, pc.if_else(simple, a, None)))
     out = tx.to_float(norm)
     return np.where(pc.fill_null(neg, False).to_numpy(zero_copy_only=False), -out, out)
 
@@ -146,7 +137,7 @@ def parse_money(raw: pd.Series, column: str, kinds: pd.Series | None = None) -> 
     if strs.any():
         out[strs] = money_strings(raw[strs])
     bad = (kinds != EMPTY) & out.isna()
-    return out, issues_frame(raw.index[bad], column, raw[bad].map(jsonable), "wage-not-a-number")
+    return out, issues_frame(raw.index[bad], column, raw[bad].map(plain), "wage-not-a-number")
 
 
 def parse_count(raw: pd.Series, column: str, kinds: pd.Series | None = None) -> tuple[pd.Series, pd.DataFrame]:
@@ -159,7 +150,7 @@ def parse_count(raw: pd.Series, column: str, kinds: pd.Series | None = None) -> 
         a = pc.replace_substring(pc.utf8_trim_whitespace(tx.arrow(raw[strs])), ",", ".")
         out[strs] = tx.to_float(a)
     bad = (kinds != EMPTY) & out.isna()
-    return out, issues_frame(raw.index[bad], column, raw[bad].map(jsonable), "count-not-a-number")
+    return out, issues_frame(raw.index[bad], column, raw[bad].map(plain), "count-not-a-number")
 
 
 # -- dates ---------------------------------------------------------------------------------------
@@ -202,7 +193,7 @@ def parse_date(raw: pd.Series, column: str, kinds: pd.Series | None = None) -> t
     if strs.any():
         out[strs] = pd.to_datetime(by_unique(raw[strs], date_strings), errors="coerce")
     bad = (kinds != EMPTY) & out.isna()
-    return out, issues_frame(raw.index[bad], column, raw[bad].map(jsonable), "date-unparseable")
+    return out, issues_frame(raw.index[bad], column, raw[bad].map(plain), "date-unparseable")
 
 
 # -- identifiers ---------------------------------------------------------------------------------
@@ -237,7 +228,7 @@ def parse_nik(raw: pd.Series, column: str = "nik", kinds: pd.Series | None = Non
     if from_number.any():
         digits = tx.arrow(text[from_number])
         lost[from_number] |= tx.mask(tx.fullmatch(digits, r"\d{12}0000"), text.index[from_number]).to_numpy()
-    issues = issues_frame(raw.index[lost], column, raw[lost].map(jsonable), "nik-precision-lost")
+    issues = issues_frame(raw.index[lost], column, raw[lost].map(plain), "nik-precision-lost")
     return text.where(~lost), issues
 
 
@@ -282,14 +273,14 @@ def parse_employment_type(raw: pd.Series, mapping: dict[str, str], column: str =
 def parse_flag(raw: pd.Series, column: str, kinds: pd.Series | None = None) -> tuple[pd.Series, pd.DataFrame]:
     """Ya/Tidak, Y/N, 1/0, ticks. Empty (or '-') means not enrolled."""
     kinds = cell_kinds(raw) if kinds is None else kinds
-    key = by_unique(raw.where(kinds != EMPTY), lambda u: norm_key(u.map(jsonable)))
+    key = by_unique(raw.where(kinds != EMPTY), lambda u: norm_key(u.map(plain)))
     blank = (kinds == EMPTY) | (key.fillna("") == "")
     yes = key.isin(YES)
     no = key.isin(NO) | blank
     out = pd.Series(yes, index=raw.index, dtype="boolean")
     bad = ~yes & ~no
     out[bad] = pd.NA
-    return out, issues_frame(raw.index[bad], column, raw[bad].map(jsonable), "program-value-unknown")
+    return out, issues_frame(raw.index[bad], column, raw[bad].map(plain), "program-value-unknown")
 
 
 def _program_sets(u: pd.Series) -> pd.DataFrame:
@@ -310,7 +301,7 @@ def parse_program_list(raw: pd.Series, column: str = "programs", kinds: pd.Serie
                       ignore_index=True)
     spread = table.iloc[np.where(codes < 0, len(table) - 1, codes)].set_index(raw.index)
     bad = spread.pop("_unknown").astype(bool)
-    return spread.astype("boolean"), issues_frame(raw.index[bad], column, raw[bad].map(jsonable),
+    return spread.astype("boolean"), issues_frame(raw.index[bad], column, raw[bad].map(plain),
                                                   "program-value-unknown")
 
 

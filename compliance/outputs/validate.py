@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import json
-import math
 
 import pandas as pd
 
 from compliance import catalogue
-from compliance.model import Payroll
+from compliance.model import Payroll, plain
 
 SCHEMA_VERSION = 1
 
@@ -22,7 +21,7 @@ def issue_records(payroll: Payroll, lang: str) -> list[dict]:
     # one record per issue: this loop formats output, it is not on the parsing path
     for rec in issues.to_dict("records"):
         row = rec["row"]
-        value = _plain(rec["value"])
+        value = plain(rec["value"])
         out.append({
             "sheet": sheet,
             "row": None if row is pd.NA or row is None else int(row),
@@ -30,7 +29,7 @@ def issue_records(payroll: Payroll, lang: str) -> list[dict]:
             "value": value,
             "code": rec["code"],
             "message": catalogue.render(rec["code"], lang, value=value, column=rec["column"],
-                                        detail=_plain(rec["detail"])),
+                                        detail=plain(rec["detail"])),
             "severity": rec["severity"],
         })
     return out
@@ -44,7 +43,7 @@ def to_dict(payroll: Payroll, lang: str = "id") -> dict:
         "unmapped_columns": list(payroll.unmapped_columns),
         "rows_usable": payroll.rows_usable,
         "rows_with_issues": payroll.rows_with_issues,
-        "ignored_rows": [{"row": int(r["row"]), "reason": r["reason"], "text": _plain(r.get("text"))}
+        "ignored_rows": [{"row": int(r["row"]), "reason": r["reason"], "text": plain(r.get("text"))}
                          for r in payroll.ignored_rows],
         "assumptions": list(payroll.assumptions),
         "notes": list(payroll.notes),
@@ -108,17 +107,3 @@ def _ranges(rows: list[int]) -> str:
         if r is not None:
             start = prev = r
     return ", ".join(parts)
-
-
-def _plain(v):
-    if v is None or v is pd.NA or v is pd.NaT:
-        return None
-    if isinstance(v, float) and math.isnan(v):
-        return None
-    if isinstance(v, pd.Timestamp):
-        return v.isoformat()
-    if hasattr(v, "isoformat"):
-        return v.isoformat()
-    if hasattr(v, "item"):
-        return v.item()
-    return v
