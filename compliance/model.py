@@ -84,7 +84,8 @@ class Company:
         """Values of `other` win where it has them."""
         changes = {k: getattr(other, k) for k in ("name", "npp", "address", "size", "jkk_risk", "period", "province")
                    if getattr(other, k) is not None}
-        sources = dict(self.sources)
+        sources = {k: v for k, v in self.sources.items() if getattr(self, k, None) is not None}
+        sources.update({k: v for k, v in other.sources.items() if k not in sources and getattr(other, k) is None})
         sources.update({k: other.sources.get(k, "option") for k in changes})
         return replace(self, **changes, sources=sources)
 

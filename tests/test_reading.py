@@ -176,3 +176,10 @@ def test_inputs_are_not_modified(tmp_path):
     before = path.read_bytes(), path.stat().st_mtime_ns
     read_payroll(path, engine="pandas")
     assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+
+
+def test_a_company_value_that_is_not_understood_is_said(tmp_path):
+    sheets = {"Perusahaan": [["Skala Usaha", "Sedang-Besar"], ["Periode", "2025-06"]], "Gaji": [HEADER, worker(1)]}
+    p = read_payroll(write_xlsx(tmp_path / "c.xlsx", sheets), engine="pandas")
+    assert p.company.size is None
+    assert any("company size" in n and "'Sedang-Besar' not understood" in n for n in p.notes)

@@ -87,6 +87,8 @@ def read_payroll(path: str | Path, sheet: str | None = None, options: Company | 
     if options is not None:
         company = company.merged_with(options)
 
+    notes = notes + [f"company {k}: {v}" for k, v in company.sources.items()
+                     if getattr(company, k) is None and "not understood" in str(v)]
     table, parse_issues, extra = _parse_columns(workers, worker_kinds, mapping, catalog)
     assumptions = _assumptions(mapping, company)
 

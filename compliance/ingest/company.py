@@ -108,8 +108,9 @@ def read_company_sheet(grid: pd.DataFrame, sheet: str, catalog: ColumnCatalog) -
         values["jkk_risk"] = parse_risk(found["jkk_risk"])
     if "period" in found:
         values["period"] = parse_period(found["period"])
+    unread = {k: f"{where[k]}: {found[k]!r} not understood" for k, v in values.items() if v is None}
     values = {k: v for k, v in values.items() if v is not None}
-    return Company(**values, sources={k: where[k] for k in values})
+    return Company(**values, sources={**{k: where[k] for k in values}, **unread})
 
 
 def period_from_titles(grid: pd.DataFrame, header_index: int, sheet: str | None) -> tuple[Period | None, str | None]:
