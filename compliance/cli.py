@@ -56,6 +56,7 @@ def company_options(f):
     """Company details on the command line; they win over the company sheet and title rows."""
     options = [
         click.option("--company-name", help="Company name."),
+        click.option("--company-address", help="Company address (for letters)."),
         click.option("--npp", help="Company registration number (NPP)."),
         click.option("--company-size", type=click.Choice(["micro", "small", "medium", "large"]),
                      help="Business size (skala usaha); unknown: the strictest is assumed."),
@@ -69,10 +70,11 @@ def company_options(f):
     return f
 
 
-def company_from_options(company_name, npp, company_size, jkk_risk, period, province):
+def company_from_options(company_name, company_address, npp, company_size, jkk_risk, period, province):
     from compliance.model import Company, Period
 
-    values = {"name": company_name, "npp": npp, "size": company_size, "jkk_risk": jkk_risk, "province": province}
+    values = {"name": company_name, "address": company_address, "npp": npp, "size": company_size,
+              "jkk_risk": jkk_risk, "province": province}
     if period:
         try:
             values["period"] = Period.parse(period)
@@ -92,7 +94,8 @@ def company_from_options(company_name, npp, company_size, jkk_risk, period, prov
 @click.option("--engine", type=click.Choice(["gx", "pandas"]), default="gx", show_default=True,
               help="Data-quality engine: Great Expectations, or the same checks in plain pandas (faster start).")
 @click.option("--limit", type=int, default=200, show_default=True, help="Data issues shown in text output.")
-def validate(file, sheet, company_name, npp, company_size, jkk_risk, period, province, fmt, lang, engine, limit):
+def validate(file, sheet, company_name, company_address, npp, company_size, jkk_risk, period, province, fmt, lang,
+             engine, limit):
     """Read a payroll FILE and report where and how it was read, and every data issue.
 
     \b
@@ -111,13 +114,66 @@ def validate(file, sheet, company_name, npp, company_size, jkk_risk, period, pro
     from compliance.ingest import read_payroll
     from compliance.outputs import validate as out
 
-    options = company_from_options(company_name, npp, company_size, jkk_risk, period, province)
+    options = company_from_options(company_name, company_address, npp, company_size, jkk_risk, period, province)
     payroll = read_payroll(file, sheet=sheet, options=options, engine=engine)
     if fmt == "json":
         click.echo(out.to_json(payroll, lang))
     else:
         click.echo(out.to_text(payroll, lang, limit=limit))
     sys.exit(EXIT_OK if payroll.rows_with_issues == 0 else EXIT_FINDINGS)
+
+
+def letter_options(f):
+    """How letters are made: stage, office, numbering, date."""
+    options = [
+        click.option("--stage", type=click.IntRange(1, 2), default=1, show_default=True,
+                     help="1: first written warning; 2: the second (the law allows no third)."),
+        click.option("--all-letters", is_flag=True, help="Also a confirmation letter for a compliant company."),
+        click.option("--full-nik", is_flag=True, help="Show whole NIKs in the appendix (default: last 4 digits)."),
+        click.option("--reissue", is_flag=True, help="Issue a new number even if this company and period has one."),
+        click.option("--office-config", type=click.Path(path_type=Path, dir_okay=False),
+                     help="Office details and numbering (default templates/office.yaml)."),
+        click.option("--office-name", help="Issuing office (letterhead)."),
+        click.option("--office-address", help="Issuing office address."),
+        click.option("--signer-name", help="Name in the signature block."),
+        click.option("--signer-title", help="Title in the signature block."),
+        click.option("--letter-date", metavar="YYYY-MM-DD", help="Date of the letter (default today)."),
+        click.option("--deadline-days", type=click.IntRange(1, 60), help="Working days to comply (default 10)."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def letter_settings(lang, stage, all_letters, full_nik, reissue, letter_date, deadline_days):
+    import datetime as dt
+
+    from compliance.outputs.letters import Settings
+
+    try:
+        date = dt.date.fromisoformat(letter_date) if letter_date else dt.date.today()
+    except ValueError:
+        raise click.BadParameter(f"not a date: {letter_date!r} (YYYY-MM-DD)", param_hint="--letter-date")
+    return Settings(lang=lang, stage=stage, date=date, full_nik=full_nik, all_letters=all_letters, reissue=reissue,
+                    deadline_days=deadline_days)
+
+
+def office_of(office_config, office_name, office_address, signer_name, signer_title, saved: dict | None = None):
+    from compliance.outputs.letters import load_office, office_from_dict
+
+    overrides = {"name": office_name, "address": office_address, "signer_name": signer_name,
+                 "signer_title": signer_title}
+    if saved and not office_config:
+        return office_from_dict({**saved, **{k: v for k, v in overrides.items() if v}}, "report office")
+    return load_office(office_config, overrides)
+
+
+def echo_letter(issued, out):
+    if issued.skipped:
+        click.echo(f"no letter: {issued.skipped}", err=True)
+    else:
+        how = "already issued, rendered again" if issued.reused else "issued"
+        click.echo(f"letter {issued.number} {how}: " + ", ".join(str(p) for p in issued.paths), err=True)
 
 
 @main.command()
@@ -135,8 +191,11 @@ def validate(file, sheet, company_name, npp, company_size, jkk_risk, period, pro
 @click.option("--engine", type=click.Choice(["gx", "pandas"]), default="gx", show_default=True,
               help="Data-quality engine.")
 @click.option("--limit", type=int, default=100, show_default=True, help="Findings shown in text output.")
-def check(payroll, registry, sheet, company_name, npp, company_size, jkk_risk, period, province, rules_dir, lang,
-          fmt, out, engine, limit):
+@click.option("--letter", is_flag=True, help="Also write letter.html and letter.pdf into --out (see `letter`).")
+@letter_options
+def check(payroll, registry, sheet, company_name, company_address, npp, company_size, jkk_risk, period, province,
+          rules_dir, lang, fmt, out, engine, limit, letter, stage, all_letters, full_nik, reissue, office_config,
+          office_name, office_address, signer_name, signer_title, letter_date, deadline_days):
     """Check a PAYROLL against BPJS Ketenagakerjaan duties: unregistered workers (PDS
     Tenaga Kerja), wages reported below actual (PDS Upah), missing programs (PDS Program).
 
@@ -152,6 +211,7 @@ def check(payroll, registry, sheet, company_name, npp, company_size, jkk_risk, p
       compliance check gaji.xlsx --registry peserta.csv --npp 17010234 --period 2025-06
       compliance check gaji.xlsx --province Bengkulu --format json --lang en
       compliance check gaji.xlsx --out hasil/
+      compliance check gaji.xlsx --out hasil/ --letter --lang en
     """
     from compliance.engine import check as run_check
     from compliance.engine import load_rules
@@ -160,16 +220,73 @@ def check(payroll, registry, sheet, company_name, npp, company_size, jkk_risk, p
     from compliance.outputs import check as out_mod
     from compliance.resources import rules_dir as default_rules
 
+    if letter and not out:
+        raise click.UsageError("--letter writes beside the report: give --out DIR")
     rule_set = load_rules(rules_dir or default_rules())
-    options = company_from_options(company_name, npp, company_size, jkk_risk, period, province)
+    options = company_from_options(company_name, company_address, npp, company_size, jkk_risk, period, province)
+    office = office_of(office_config, office_name, office_address, signer_name, signer_title) if letter else None
+    settings = letter_settings(lang, stage, all_letters, full_nik, reissue, letter_date, deadline_days)
     data = read_payroll(payroll, sheet=sheet, options=options, engine=engine)
     reg = read_registry(registry) if registry else None
     report = run_check(data, rule_set, reg)
     if out:
-        written = out_mod.write_outputs(report, out, lang)
+        written = out_mod.write_outputs(report, out, lang, {"office": office.to_dict()} if office else None)
         click.echo("wrote " + ", ".join(str(p) for p in written), err=True)
+    if letter:
+        from compliance.outputs.letters import issue
+
+        echo_letter(issue(report.to_dict(lang), out, office, settings), out)
     click.echo(out_mod.to_json(report, lang) if fmt == "json" else out_mod.to_text(report, lang, limit))
     sys.exit(EXIT_OK if report.compliant else EXIT_FINDINGS)
+
+
+@main.command()
+@click.argument("report_file", metavar="REPORT", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder for letter.html, letter.pdf and the ledger (default: the report's folder).")
+@click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True)
+@letter_options
+def letter(report_file, out, lang, stage, all_letters, full_nik, reissue, office_config, office_name,
+           office_address, signer_name, signer_title, letter_date, deadline_days):
+    """Render the letter for a saved REPORT (report.json of `check --out`).
+
+    \b
+    The office details come from the report's `office` section when it has one
+    (edit it and render again), else from --office-config / templates/office.yaml.
+    A number is issued once per company, period and stage and recorded in
+    ledger.jsonl; rendering again reuses it unless --reissue.
+
+    \b
+    Examples:
+      compliance letter hasil/report.json
+      compliance letter hasil/report.json --lang en --full-nik
+      compliance letter hasil/report.json --stage 2
+    """
+    import json
+
+    from compliance.outputs.letters import issue
+
+    try:
+        report = json.loads(report_file.read_text(encoding="utf-8"))
+        _check_report(report)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise UnusableInput(f"{report_file}: not a check report ({' '.join(str(exc).split())[:160]})") from None
+    office = office_of(office_config, office_name, office_address, signer_name, signer_title, report.get("office"))
+    settings = letter_settings(lang, stage, all_letters, full_nik, reissue, letter_date, deadline_days)
+    issued = issue(report, out or report_file.parent, office, settings)
+    echo_letter(issued, out)
+    sys.exit(EXIT_OK)
+
+
+def _check_report(report: dict) -> None:
+    """A saved report must follow the contract (docs/schemas/check-report.schema.json)."""
+    needed = {"schema_version", "ruleset_version", "period", "company", "source", "totals", "compliant", "findings",
+              "data_issues"}
+    missing = needed - set(report)
+    if missing:
+        raise KeyError(f"missing {', '.join(sorted(missing))}")
+    if report["schema_version"] != 1:
+        raise ValueError(f"schema_version {report['schema_version']} is not 1")
 
 
 @main.group()

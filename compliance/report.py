@@ -152,6 +152,7 @@ class Report:
             "severity": rule.severity, "sheet": self.payroll.source.sheet, "row": int(row),
             "nik": plain(rec.get("nik")), "name": plain(rec.get("name")), "employment_type": et,
             "title": rule.title[lang],
+            "titles": dict(rule.title),
             "message": _message(rule, b.variant, i, lang).format_map(_Missing(values)),
             "legal_basis": [c.to_dict() for c in rule.legal_basis],
             "details": details,

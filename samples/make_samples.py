@@ -105,6 +105,8 @@ def sinar_bengkulu() -> None:
     lines = [
         "DAFTAR GAJI CV SINAR BENGKULU;;;;;;;;;",
         "BULAN JUNI 2025;;;;;;;;;",
+        "NPP;17030456;;;;;;;;",
+        "Alamat;Jl. Salak Raya No. 12, Kota Bengkulu;;;;;;;;",
         "Skala Usaha;Kecil;;;;;;;;",
         "Tingkat Risiko JKK;Rendah;;;;;;;;",
         "Provinsi;Bengkulu;;;;;;;;",
@@ -181,7 +183,8 @@ def kopi_kepahiang() -> None:
     ws.title = "Gaji"
     ws.append(["UD KOPI KEPAHIANG - DAFTAR GAJI PEKERJA"])
     ws.append(["Bulan: Juni 2025"])
-    ws.append(["Skala Usaha: Mikro", None, "Tingkat Risiko JKK: Sedang"])
+    ws.append(["Skala Usaha: Mikro", None, "Tingkat Risiko JKK: Sedang", None, "NPP: 17040567"])
+    ws.append(["Alamat: Desa Bukit Sari, Kepahiang"])
     ws.append(["No", "NIK", "Nama", "Jenis Pekerja", "Tgl Masuk", "Gaji Pokok", "No KPJ", "Program"])
     rows = [
         (1, int(nik("08", 14, 2, 1990, 41)), "Sutrisno", "Tetap", 45292, 2_700_000, "17034567891", "JKK, JKM"),
@@ -193,7 +196,7 @@ def kopi_kepahiang() -> None:
     ]
     for r in rows:
         ws.append(list(r))
-    ws.cell(row=5, column=5).number_format = "0"     # a date entered as a bare Excel serial
+    ws.cell(row=6, column=5).number_format = "0"     # a date entered as a bare Excel serial
     ws.append(["", "", "TOTAL", "", "", 10_800_000])
     wb.save(HERE / "ud-kopi-kepahiang-juni-2025.xlsx")
 

@@ -60,10 +60,11 @@ def to_text(report: Report, lang: str = "id", limit: int | None = 100) -> str:
     return "\n".join(lines)
 
 
-def write_outputs(report: Report, out: Path, lang: str = "id") -> list[Path]:
+def write_outputs(report: Report, out: Path, lang: str = "id", extra: dict | None = None) -> list[Path]:
     """report.json, findings.csv and findings.xlsx (findings, then a sheet of data issues).
-    File names are fixed: nothing from the payroll's cells goes into a path."""
-    d = report.to_dict(lang)
+    File names are fixed: nothing from the payroll's cells goes into a path. `extra` adds fields
+    to report.json (the office details of a letter, so that it can be edited and re-rendered)."""
+    d = {**report.to_dict(lang), **(extra or {})}
     rows = []
     for f in d["findings"]:
         party = f["details"].get("responsible_party", {}).get("name")

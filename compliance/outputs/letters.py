@@ -1,0 +1,343 @@
+"""Compliance letters: one per company, HTML and PDF, Indonesian (default) or English.
+
+Rendered by a sandboxed Jinja2 environment (ImmutableSandboxedEnvironment) with autoescape on and
+StrictUndefined: a template can neither run code nor reach Python objects, every value is HTML-
+escaped, and a missing value is an error, never an empty line. Templates receive a context built
+from the check report (never raw cells). PDF through WeasyPrint, which may load nothing but the
+files under templates/.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import string
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from compliance.errors import UnusableInput
+from compliance.outputs import ledger
+from compliance.outputs.files import write_atomic
+from compliance.report import rupiah
+from compliance.resources import PROJECT_ROOT, check_keys, load_yaml
+
+TEMPLATES = PROJECT_ROOT / "templates"
+ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
+MONTHS = {
+    "id": ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
+           "November", "Desember"],
+    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December"],
+}
+FAMILY_HEADINGS = {
+    "id": {"PDS-TK": "Pekerja belum didaftarkan (PDS Tenaga Kerja)",
+           "PDS-UPAH": "Upah dilaporkan lebih rendah dari upah sebenarnya (PDS Upah)",
+           "PDS-PROGRAM": "Program wajib belum diikuti (PDS Program)"},
+    "en": {"PDS-TK": "Workers not registered (PDS Tenaga Kerja)",
+           "PDS-UPAH": "Wages reported below actual wages (PDS Upah)",
+           "PDS-PROGRAM": "Required programs missing (PDS Program)"},
+}
+SUBJECTS = {
+    "id": {1: "Teguran Tertulis Pertama Kepatuhan BPJS Ketenagakerjaan",
+           2: "Teguran Tertulis Kedua Kepatuhan BPJS Ketenagakerjaan",
+           0: "Konfirmasi Kepatuhan BPJS Ketenagakerjaan"},
+    "en": {1: "First Written Warning on BPJS Ketenagakerjaan Compliance",
+           2: "Second Written Warning on BPJS Ketenagakerjaan Compliance",
+           0: "Confirmation of BPJS Ketenagakerjaan Compliance"},
+}
+SIZES = {"id": {"micro": "mikro", "small": "kecil", "medium": "menengah", "large": "besar"},
+         "en": {"micro": "micro", "small": "small", "medium": "medium", "large": "large"}}
+LABELS = {
+    "id": {"number": "Nomor", "page": "Halaman", "no": "No", "row": "Baris", "name": "Nama", "nik": "NIK", "type": "Status", "rule": "Aturan",
+           "found": "Temuan", "amount": "Iuran/bulan", "column": "Kolom", "value": "Isi", "problem": "Masalah"},
+    "en": {"number": "Ref.", "page": "Page", "no": "No", "row": "Row", "name": "Name", "nik": "NIK", "type": "Type", "rule": "Rule",
+           "found": "Finding", "amount": "Per month", "column": "Column", "value": "Value", "problem": "Problem"},
+}
+TYPE_LABELS = {
+    "id": {"permanent": "Tetap", "contract": "Kontrak", "outsourced": "Alih daya", "intern": "Magang",
+           "daily": "Harian lepas", "piece_rate": "Borongan", "part_time": "Paruh waktu"},
+    "en": {"permanent": "Permanent", "contract": "Contract", "outsourced": "Outsourced", "intern": "Intern",
+           "daily": "Daily", "piece_rate": "Piece-rate", "part_time": "Part-time"},
+}
+ASSUMED = {"id": {"size": "skala usaha tidak diketahui, dianggap besar",
+                  "jkk_risk": "tingkat risiko JKK tidak diketahui, dihitung dengan tarif terendah"},
+           "en": {"size": "business size unknown, taken as large",
+                  "jkk_risk": "JKK risk class unknown, computed at the lowest rate"}}
+
+
+class LetterError(UnusableInput):
+    """A letter cannot be made: a field it needs is missing or the settings are wrong."""
+
+
+@dataclass
+class Office:
+    name: str
+    address: str
+    city: str
+    code: str
+    signer_title: str
+    signer_name: str
+    phone: str = ""
+    pattern: str = "{seq:03d}/PDS/{office}/{month}/{year}"
+    month_style: str = "roman"
+    deadline_working_days: int = 10
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def load_office(path: Path | None = None, overrides: dict | None = None) -> Office:
+    path = path or TEMPLATES / "office.yaml"
+    data = load_yaml(path) or {}
+    where = str(path)
+    check_keys(data, {"office", "signer", "numbering", "deadline_working_days"}, where)
+    office, signer, numbering = data.get("office", {}), data.get("signer", {}), data.get("numbering", {})
+    check_keys(office, {"name", "address", "city", "phone", "code"}, f"{where}: office")
+    check_keys(signer, {"title", "name"}, f"{where}: signer")
+    check_keys(numbering, {"pattern", "month_style"}, f"{where}: numbering")
+    values = {"name": office.get("name"), "address": office.get("address"), "city": office.get("city"),
+              "code": office.get("code"), "phone": office.get("phone", ""), "signer_title": signer.get("title"),
+              "signer_name": signer.get("name"), "pattern": numbering.get("pattern", Office.pattern),
+              "month_style": numbering.get("month_style", "roman"),
+              "deadline_working_days": int(data.get("deadline_working_days", 10))}
+    values.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    return office_from_dict(values, where)
+
+
+def office_from_dict(values: dict, where: str = "office") -> Office:
+    check_keys(values, set(Office.__dataclass_fields__), where)
+    for key in ("name", "address", "city", "code", "signer_title", "signer_name"):
+        if not str(values.get(key) or "").strip():
+            raise LetterError(f"{where}: the office's {key.replace('_', ' ')} is missing")
+    if values.get("month_style", "roman") not in ("roman", "arabic"):
+        raise LetterError(f"{where}: month_style must be roman or arabic")
+    check_pattern(values.get("pattern", Office.pattern), where)
+    return Office(**values)
+
+
+def check_pattern(pattern: str, where: str) -> None:
+    """A number pattern may use only {seq}, {office}, {month}, {year}, {stage} (no attributes)."""
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None]
+    except ValueError as exc:
+        raise LetterError(f"{where}: bad number pattern ({exc})") from None
+    bad = [n for n in names if n not in {"seq", "office", "month", "year", "stage"}]
+    if bad or "seq" not in names:
+        raise LetterError(f"{where}: the number pattern must contain {{seq}} and only {{seq}}, {{office}}, "
+                          f"{{month}}, {{year}}, {{stage}} (found {', '.join(bad) or 'no {seq}'})")
+
+
+@dataclass
+class Settings:
+    lang: str = "id"
+    stage: int = 1
+    date: dt.date = field(default_factory=dt.date.today)
+    full_nik: bool = False
+    all_letters: bool = False
+    reissue: bool = False
+    deadline_days: int | None = None
+
+
+def add_working_days(start: dt.date, days: int) -> dt.date:
+    """Working days Monday to Friday (public holidays are not known to the tool)."""
+    d = start
+    while days > 0:
+        d += dt.timedelta(days=1)
+        if d.weekday() < 5:
+            days -= 1
+    return d
+
+
+def long_date(d: dt.date, lang: str) -> str:
+    return f"{d.day} {MONTHS[lang][d.month - 1]} {d.year}"
+
+
+def letter_number(office: Office, seq: int, date: dt.date, stage: int) -> str:
+    month = ROMAN[date.month - 1] if office.month_style == "roman" else f"{date.month:02d}"
+    return office.pattern.format(seq=seq, office=office.code, month=month, year=date.year, stage=stage)
+
+
+def mask_nik(nik: str | None, full: bool) -> str:
+    if not nik:
+        return "-"
+    return nik if full else "*" * max(0, len(nik) - 4) + nik[-4:]
+
+
+def _required(value, what: str) -> str:
+    if value is None or not str(value).strip():
+        raise LetterError(f"the letter needs the {what}: it is missing from the report "
+                          "(company sheet, or options such as --company-name, --npp, --company-address)")
+    return str(value)
+
+
+def build_context(report: dict, office: Office, settings: Settings, number: str, kind: str,
+                  first: dict | None = None) -> dict:
+    """What the templates see: derived from the report only."""
+    lang = settings.lang
+    company = report["company"]
+    year, month = map(int, report["period"].split("-"))
+    violations = [f for f in report["findings"] if f["severity"] == "violation"]
+    families = []
+    for code in ("PDS-TK", "PDS-UPAH", "PDS-PROGRAM"):
+        fam = [f for f in violations if f["family"] == code]
+        if not fam:
+            continue
+        citations = []
+        for f in fam:
+            for c in f["legal_basis"]:
+                text = c["citation"] if isinstance(c, dict) else str(c)
+                mark = c.get("mark") if isinstance(c, dict) else None
+                if mark in (None, "CONFIRMED", "CORROBORATED") and text not in citations:
+                    citations.append(text)
+        entry = {"code": code, "heading": FAMILY_HEADINGS[lang][code], "count": len(fam),
+                 "shortfall": sum(f["monthly_shortfall_idr"] for f in fam), "citations": citations}
+        if code == "PDS-TK":
+            vendors: dict[str, dict] = {}
+            own = [f for f in fam if "responsible_party" not in f["details"]]
+            for f in fam:
+                party = f["details"].get("responsible_party")
+                if party:
+                    name = party.get("name") or ("(vendor tidak disebut)" if lang == "id" else "(vendor not named)")
+                    v = vendors.setdefault(name, {"name": name, "count": 0, "shortfall": 0, "workers": []})
+                    v["count"] += 1
+                    v["shortfall"] += f["monthly_shortfall_idr"]
+                    v["workers"].append(f["name"] or "-")
+            entry.update(own_count=len(own), own_shortfall=sum(f["monthly_shortfall_idr"] for f in own),
+                         vendors=list(vendors.values()))
+        families.append(entry)
+    appendix = [{**f, "nik_shown": mask_nik(f["nik"], settings.full_nik),
+                 "type_label": TYPE_LABELS[lang].get(f["employment_type"], f["employment_type"] or "-"),
+                 "title": (f.get("titles") or {}).get(lang, f["title"]), "name": f["name"] or "-"}
+                for f in report["findings"] if f["severity"] in ("violation", "warning")]
+    issues = [{**i, "value_shown": "" if i["value"] is None else str(i["value"]), "column": i["column"] or "-"}
+              for i in report["data_issues"] if i.get("severity", "error") == "error"]
+    deadline_days = settings.deadline_days or office.deadline_working_days
+    return {
+        "letter": {
+            "number": number, "date": long_date(settings.date, lang), "kind": kind, "stage": settings.stage,
+            "subject": SUBJECTS[lang][0 if kind == "confirmation" else settings.stage],
+            "first_number": (first or {}).get("number", "-"),
+            "first_date": long_date(dt.date.fromisoformat(first["date"]), lang) if first else "-",
+            "deadline": long_date(add_working_days(settings.date, deadline_days), lang),
+            "deadline_days": deadline_days, "period": f"{MONTHS[lang][month - 1]} {year}",
+            "ruleset_version": report["ruleset_version"], "full_nik": settings.full_nik,
+        },
+        "office": office.to_dict(),
+        "company": {"name": _required(company.get("name"), "company name"),
+                    "npp": _required(company.get("npp"), "company's NPP"),
+                    "address": _required(company.get("address"), "company address"),
+                    "size_label": SIZES[lang].get(company.get("size"), company.get("size") or "-")},
+        "totals": {"workers": report["totals"]["workers"], "shortfall": report["totals"]["monthly_shortfall_idr"],
+                   "assumed": "; ".join(ASSUMED[lang][a] for a in company.get("assumed", []) if a in ASSUMED[lang])},
+        "families": families,
+        "unchecked": report["totals"]["rows_with_issues"],
+        "appendix": appendix,
+        "issues": issues,
+        "labels": LABELS[lang],
+        "source_name": Path(report["source"]["path"]).name,
+    }
+
+
+def environment():
+    from jinja2 import FileSystemLoader, StrictUndefined
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    env = ImmutableSandboxedEnvironment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True,
+                                        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["rupiah"] = rupiah
+    return env
+
+
+def render_html(context: dict, lang: str) -> str:
+    from jinja2 import UndefinedError
+
+    try:
+        return environment().get_template(f"letter_{lang}.html.j2").render(**context)
+    except UndefinedError as exc:
+        raise LetterError(f"the letter template needs a value that is missing: {exc.message}") from None
+
+
+def allowed_resource(url: str) -> str:
+    """WeasyPrint may read files under templates/ and nothing else (no network, no other files)."""
+    if not url.startswith(TEMPLATES.as_uri() + "/"):
+        raise ValueError(f"blocked resource {url[:80]}")
+    return url
+
+
+def _url_fetcher():
+    try:                                   # WeasyPrint 66 and later: a URLFetcher class
+        from weasyprint.urls import URLFetcher
+
+        class TemplatesOnly(URLFetcher):
+            def fetch(self, url, headers=None):
+                return super().fetch(allowed_resource(url), headers)
+
+        return TemplatesOnly(allowed_protocols={"file"})
+    except ImportError:                    # earlier: a function
+        from weasyprint import default_url_fetcher
+
+        return lambda url, *args, **kwargs: default_url_fetcher(allowed_resource(url), *args, **kwargs)
+
+
+def render_pdf(html: str) -> bytes:
+    import logging
+
+    from weasyprint import HTML
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    return HTML(string=html, base_url=str(TEMPLATES), url_fetcher=_url_fetcher()).write_pdf()
+
+
+@dataclass
+class Issued:
+    number: str | None
+    paths: list[Path]
+    reused: bool = False
+    skipped: str | None = None
+
+
+def issue(report: dict, out: Path, office: Office, settings: Settings) -> Issued:
+    """Render and record the letter for one report into `out` (letter.html, letter.pdf, ledger)."""
+    kind = "confirmation" if report["compliant"] else "warning"
+    if kind == "confirmation" and not settings.all_letters:
+        return Issued(None, [], skipped="compliant: no warning letter (use --all-letters for a confirmation)")
+    stage = 0 if kind == "confirmation" else settings.stage
+    key = ledger.company_key(report["company"])
+    with ledger.locked(out):
+        entries = ledger.read(out)
+        existing = ledger.find(entries, key, report["period"], stage)
+        first = ledger.find(entries, key, report["period"], 1) if stage == 2 else None
+        if stage == 2 and first is None:
+            raise LetterError("a second warning cites the first: no first warning for this company and period is "
+                              f"in {out / ledger.LEDGER}")
+        reused = existing is not None and not settings.reissue
+        if reused:
+            number, date, seq = existing["number"], dt.date.fromisoformat(existing["date"]), existing["seq"]
+            settings = Settings(**{**settings.__dict__, "date": date})
+        else:
+            seq = ledger.next_seq(entries, office.code, settings.date.year)
+            number = letter_number(office, seq, settings.date, stage)
+        context = build_context(report, office, Settings(**{**settings.__dict__, "stage": max(stage, 1)}), number,
+                                kind, first)
+        html = render_html(context, settings.lang)
+        pdf = render_pdf(html)
+        paths = [out / "letter.html", out / "letter.pdf"]
+        write_atomic(paths[0], html.encode("utf-8"))
+        write_atomic(paths[1], pdf)
+        entry = {
+            "number": number, "seq": seq, "office": office.code, "year": settings.date.year,
+            "date": settings.date.isoformat(), "stage": stage, "kind": kind, "lang": settings.lang,
+            "company_key": key, "company": report["company"].get("name"), "npp": report["company"].get("npp"),
+            "period": report["period"], "ruleset_version": report["ruleset_version"],
+            "findings_by_family": {fam: c["violation"] for fam, c in report.get("by_family", {}).items()},
+            "monthly_shortfall_idr": report["totals"]["monthly_shortfall_idr"],
+            "files": [p.name for p in paths], "sha256_pdf": hashlib.sha256(pdf).hexdigest(),
+        }
+        if reused:
+            entries[entries.index(existing)] = {**existing, **entry}
+        else:
+            if existing is not None:
+                entry["reissue_of"] = existing["number"]
+            entries.append(entry)
+        ledger.write(out, entries)
+    return Issued(number, paths, reused)

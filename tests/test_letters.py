@@ -1,0 +1,209 @@
+"""Letters: rendered for every sample in both languages, read back from the PDF; escaping,
+strictness, numbering and the ledger."""
+import datetime as dt
+import io
+import json
+import re
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from compliance.cli import main
+from compliance.engine import check, load_rules
+from compliance.ingest import read_payroll
+from compliance.outputs import letters
+from compliance.resources import rules_dir
+from tests.conftest import HEADER, SAMPLES, worker, write_xlsx
+
+RULES = load_rules(rules_dir())
+PAYROLLS = sorted(p for p in list(SAMPLES.glob("*.xlsx")) + list(SAMPLES.glob("*.csv"))
+                  if not p.name.startswith("registry"))
+DATE = dt.date(2025, 7, 14)
+
+
+def report_of(path, lang="id", **company):
+    from compliance.model import Company
+
+    options = Company(**company) if company else None
+    return check(read_payroll(path, engine="pandas", options=options), RULES).to_dict(lang)
+
+
+def pdf_text(path):
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def flat(text):
+    return " ".join(text.split())
+
+
+def rp(n):
+    return "Rp " + f"{n:,}".replace(",", ".")
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+@pytest.mark.parametrize("path", PAYROLLS, ids=lambda p: p.name)
+def test_letter_for_every_sample(path, lang, tmp_path):
+    report = report_of(path, lang)
+    office = letters.load_office()
+    settings = letters.Settings(lang=lang, date=DATE, all_letters=True)
+    issued = letters.issue(report, tmp_path, office, settings)
+    text = flat(pdf_text(tmp_path / "letter.pdf"))
+    assert issued.number == ("001/PDS/BKL/VII/2025")
+    assert report["company"]["name"] in text and f"NPP {report['company']['npp']}" in text
+    assert text.count(issued.number) >= len(PdfReader(tmp_path / "letter.pdf").pages)   # on every page
+    if report["compliant"]:
+        assert ("Konfirmasi" if lang == "id" else "Confirmation") in text
+        return
+    assert ("Teguran Tertulis Pertama" if lang == "id" else "First Written Warning") in text
+    assert rp(report["totals"]["monthly_shortfall_idr"]) in text
+    for fam, counts in report["by_family"].items():
+        if counts["violation"]:
+            assert rp(counts["shortfall_idr"]) in text
+    appendix = [f for f in report["findings"] if f["severity"] in ("violation", "warning")]
+    for f in appendix:
+        assert f["name"].split()[0] in text
+        assert "*" * 12 + f["nik"][-4:] in text and f["nik"] not in text       # masked NIK
+    issue_rows = [i for i in report["data_issues"] if i["severity"] == "error"]
+    assert bool(issue_rows) == (("harus diperbaiki" if lang == "id" else "Data to correct") in text)
+    # sanctions as in the domain reference, never a criminal threat for not registering
+    assert "0,1%" in text if lang == "id" else "0.1%" in text
+    assert ("tidak diancam sanksi pidana" if lang == "id" else "carries no criminal sanction") in text
+
+
+def test_maju_bersama_letter_counts_vendor_and_amounts(tmp_path):
+    report = report_of(SAMPLES / "pt-maju-bersama-juni-2025.xlsx", "en")
+    letters.issue(report, tmp_path, letters.load_office(), letters.Settings(lang="en", date=DATE, full_nik=True))
+    text = flat(pdf_text(tmp_path / "letter.pdf"))
+    assert "3 workers are not registered" in text and "Rp 621.140 a month" in text
+    assert "Outsourced workers supplied by PT Garda Nusantara: 1 (Joko Susilo), Rp 296.700 a month" in text
+    assert "Workers you must register: 2 (Rp 324.440 a month)" in text
+    assert "The wages of 1 workers were reported below" in text
+    assert "by 28 July 2025 (10 working days" in text
+    joko = next(f for f in report["findings"] if f["name"] == "Joko Susilo")
+    assert joko["nik"] in text                                                 # --full-nik
+
+
+def test_compliant_company_gets_no_warning_letter(tmp_path):
+    report = report_of(SAMPLES / "pt-rafflesia-digital-juni-2025.xlsx")
+    issued = letters.issue(report, tmp_path, letters.load_office(), letters.Settings(date=DATE))
+    assert issued.number is None and "compliant" in issued.skipped
+    assert not (tmp_path / "letter.pdf").exists()
+
+
+def test_hostile_company_name_is_text(tmp_path):
+    hostile = "<script>alert(1)</script> {{ 7*7 }} {% raw %}"
+    path = write_xlsx(tmp_path / "g.xlsx", {"Gaji": [HEADER, worker(1, **{"No KPJ": ""})]})
+    report = report_of(path, name=hostile, npp="17000001", address="<b>Jl. Mawar</b>",
+                       period=__import__("compliance.model", fromlist=["Period"]).Period(2025, 6))
+    out = tmp_path / "out"
+    letters.issue(report, out, letters.load_office(), letters.Settings(date=DATE))
+    html = (out / "letter.html").read_text()
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;b&gt;Jl. Mawar&lt;/b&gt;" in html
+    text = flat(pdf_text(out / "letter.pdf"))
+    assert "<script>alert(1)</script> {{ 7*7 }} {% raw %}" in text             # shown as text, not run
+
+
+def test_a_missing_field_fails_loudly(tmp_path):
+    path = write_xlsx(tmp_path / "g.xlsx", {"Gaji": [HEADER, worker(1, **{"No KPJ": ""})]})
+    from compliance.model import Period
+
+    report = report_of(path, name="PT Tanpa Alamat", npp="17000002", period=Period(2025, 6))
+    with pytest.raises(letters.LetterError, match="company address"):
+        letters.issue(report, tmp_path / "o", letters.load_office(), letters.Settings(date=DATE))
+    assert not (tmp_path / "o" / "letter.pdf").exists()
+    context = letters.build_context(report_of(SAMPLES / "cv-sinar-bengkulu-juni-2025.csv"), letters.load_office(),
+                                    letters.Settings(date=DATE), "1/X", "warning")
+    del context["office"]["signer_name"]
+    with pytest.raises(letters.LetterError, match="signer_name"):
+        letters.render_html(context, "id")
+
+
+def test_templates_run_in_a_sandbox():
+    from jinja2.exceptions import SecurityError
+
+    env = letters.environment()
+    with pytest.raises(SecurityError):
+        env.from_string("{{ x.__class__.__mro__[1].__subclasses__() }}").render(x=1)
+    with pytest.raises(SecurityError):
+        env.from_string("{% set _ = d.update(a=1) %}").render(d={})
+
+
+def test_numbers_and_ledger(tmp_path):
+    report = report_of(SAMPLES / "cv-sinar-bengkulu-juni-2025.csv")
+    office = letters.load_office()
+    first = letters.issue(report, tmp_path, office, letters.Settings(date=DATE))
+    again = letters.issue(report, tmp_path, office, letters.Settings(date=dt.date(2025, 8, 1)))
+    assert again.number == first.number and again.reused                   # same company and period
+    new = letters.issue(report, tmp_path, office, letters.Settings(date=DATE, reissue=True))
+    assert new.number == "002/PDS/BKL/VII/2025"
+    second = letters.issue(report, tmp_path, office, letters.Settings(date=dt.date(2025, 8, 4), stage=2))
+    assert second.number == "003/PDS/BKL/VIII/2025"
+    text = flat(pdf_text(tmp_path / "letter.pdf"))
+    assert "Teguran Tertulis Kedua" in text and "Nomor 002/PDS/BKL/VII/2025 tanggal 14 Juli 2025" in text
+    entries = [json.loads(line) for line in (tmp_path / "ledger.jsonl").read_text().splitlines()]
+    assert [e["number"] for e in entries] == [first.number, new.number, second.number]
+    assert entries[1]["reissue_of"] == first.number
+    e = entries[-1]
+    assert e["npp"] == "17030456" and e["period"] == "2025-06" and e["ruleset_version"] == RULES.version
+    assert e["findings_by_family"] == {"PDS-PROGRAM": 1, "PDS-TK": 1, "PDS-UPAH": 1}
+    assert e["monthly_shortfall_idr"] == 433_440 and len(e["sha256_pdf"]) == 64
+
+
+def test_second_warning_needs_the_first(tmp_path):
+    report = report_of(SAMPLES / "cv-sinar-bengkulu-juni-2025.csv")
+    with pytest.raises(letters.LetterError, match="no first warning"):
+        letters.issue(report, tmp_path, letters.load_office(), letters.Settings(date=DATE, stage=2))
+
+
+@pytest.mark.parametrize("pattern,style,expected", [
+    ("{seq:03d}/PDS/{office}/{month}/{year}", "roman", "007/PDS/BKL/XI/2025"),
+    ("B-{seq}/{office}/{month}/{year}", "arabic", "B-7/BKL/11/2025"),
+])
+def test_number_pattern(pattern, style, expected):
+    office = letters.office_from_dict({**letters.load_office().to_dict(), "pattern": pattern, "month_style": style})
+    assert letters.letter_number(office, 7, dt.date(2025, 11, 3), 1) == expected
+
+
+@pytest.mark.parametrize("pattern", ["{office}/{year}", "{seq}/{seq.__class__}", "{seq}/{npp}"])
+def test_bad_number_patterns_are_refused(pattern):
+    with pytest.raises(letters.LetterError, match="number pattern"):
+        letters.office_from_dict({**letters.load_office().to_dict(), "pattern": pattern})
+
+
+def test_pdf_loads_nothing_from_outside_templates():
+    with pytest.raises(ValueError, match="blocked"):
+        letters.allowed_resource("http://example.com/x.png")
+    with pytest.raises(ValueError, match="blocked"):
+        letters.allowed_resource("file:///etc/passwd")
+    inside = (letters.TEMPLATES / "letter.css").as_uri()
+    assert letters.allowed_resource(inside) == inside
+    html = '<img src="http://127.0.0.1:9/x.png"><img src="file:///etc/hostname"><p>ok</p>'
+    assert letters.render_pdf(html).startswith(b"%PDF")                    # rendered, nothing fetched
+
+
+def test_cli_check_letter_and_letter_from_an_edited_report(tmp_path):
+    out = tmp_path / "hasil"
+    result = CliRunner().invoke(main, ["check", str(SAMPLES / "cv-sinar-bengkulu-juni-2025.csv"), "--engine",
+                                       "pandas", "--out", str(out), "--letter", "--letter-date", "2025-07-14"])
+    assert result.exit_code == 1, result.output
+    assert "letter 001/PDS/BKL/VII/2025 issued" in result.output
+    saved = json.loads((out / "report.json").read_text())
+    assert saved["office"]["name"] == "BPJS Ketenagakerjaan Kantor Cabang Bengkulu"
+    saved["office"]["name"] = "BPJS Ketenagakerjaan Kantor Cabang Curup"
+    (out / "report.json").write_text(json.dumps(saved))
+    result = CliRunner().invoke(main, ["letter", str(out / "report.json"), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert "already issued, rendered again" in result.output
+    text = flat(pdf_text(out / "letter.pdf"))
+    assert "Kantor Cabang Curup" in text and "001/PDS/BKL/VII/2025" in text and "First Written Warning" in text
+
+
+def test_cli_letter_errors_exit_2(tmp_path):
+    bad = tmp_path / "report.json"
+    bad.write_text('{"hello": 1}')
+    result = CliRunner().invoke(main, ["letter", str(bad)])
+    assert result.exit_code == 2 and "not a check report" in result.output
+    result = CliRunner().invoke(main, ["check", str(SAMPLES / "cv-sinar-bengkulu-juni-2025.csv"), "--letter"])
+    assert result.exit_code == 2 and "--out" in result.output
