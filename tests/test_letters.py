@@ -1,9 +1,7 @@
 """Letters: rendered for every sample in both languages, read back from the PDF; escaping,
 strictness, numbering and the ledger."""
 import datetime as dt
-import io
 import json
-import re
 
 import pytest
 from click.testing import CliRunner
