@@ -100,7 +100,9 @@ class Report:
             order = order[:limit]
         labels = load_employment_types()[2]
         params = {bi: self._rule_parameters(b.rule) for bi, b in enumerate(self.blocks)}
-        return [self._finding(bi, i, lang, labels, params[bi]) for bi, i in order]
+        needed = {bi for bi, _ in order}
+        records = {bi: self.blocks[bi].rows.to_dict("records") for bi in needed}   # once per rule, not per row
+        return [self._finding(bi, i, lang, labels, params[bi], records[bi][i]) for bi, i in order]
 
     def _order(self) -> list[tuple[int, int]]:
         """(block, position) of every finding, sorted by row then rule id, without formatting."""
@@ -112,11 +114,10 @@ class Report:
         allf = pd.concat(parts, ignore_index=True).sort_values(["row", "rule"], kind="stable")
         return list(zip(allf["block"].tolist(), allf["pos"].tolist()))
 
-    def _finding(self, bi: int, i: int, lang: str, labels: dict, params: list[dict]) -> dict:
+    def _finding(self, bi: int, i: int, lang: str, labels: dict, params: list[dict], rec: dict) -> dict:
         b = self.blocks[bi]
         rule = b.rule
         row = b.rows.index[i]
-        rec = b.rows.iloc[i].to_dict()
         by_program = {}
         for p in CHECKED_PROGRAMS:
             emp = int(b.parts[f"{p}.employer"][i]) if b.parts else 0

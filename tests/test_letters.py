@@ -1,6 +1,7 @@
 """Letters: rendered for every sample in both languages, read back from the PDF; escaping,
 strictness, numbering and the ledger."""
 import datetime as dt
+import re
 import json
 
 import pytest
@@ -205,3 +206,17 @@ def test_cli_letter_errors_exit_2(tmp_path):
     assert result.exit_code == 2 and "not a check report" in result.output
     result = CliRunner().invoke(main, ["check", str(SAMPLES / "cv-sinar-bengkulu-juni-2025.csv"), "--letter"])
     assert result.exit_code == 2 and "--out" in result.output
+
+
+def test_appendix_header_repeats_on_every_page(tmp_path):
+    from compliance.model import Period
+
+    rows = [HEADER] + [worker(i, **{"No KPJ": ""}) for i in range(1, 81)]
+    path = write_xlsx(tmp_path / "g.xlsx", {"Gaji": rows})
+    report = report_of(path, name="PT Banyak Pekerja", npp="17000003", address="Jl. Panjang", period=Period(2025, 6))
+    letters.issue(report, tmp_path / "o", letters.load_office(), letters.Settings(date=DATE))
+    pages = [" ".join(p.extract_text().split()) for p in PdfReader(tmp_path / "o" / "letter.pdf").pages]
+    table_pages = [p for p in pages if re.search(r"\*{12}\d{4}", p)]
+    assert len(table_pages) >= 2
+    assert all("Baris Nama NIK Status Aturan Temuan" in p for p in table_pages)
+    assert all("Nomor 001/PDS/BKL/VII/2025" in p for p in pages)
