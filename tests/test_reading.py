@@ -183,3 +183,15 @@ def test_a_company_value_that_is_not_understood_is_said(tmp_path):
     p = read_payroll(write_xlsx(tmp_path / "c.xlsx", sheets), engine="pandas")
     assert p.company.size is None
     assert any("company size" in n and "'Sedang-Besar' not understood" in n for n in p.notes)
+
+
+def test_a_lone_nik_column_with_some_national_ids_is_the_nik(tmp_path):
+    rows = [["NIK", "Nama"], ["1771011203850001", "Ani"], ["12345", "Budi"], ["K-1", "Citra"]]
+    p = read_payroll(write_xlsx(tmp_path / "n.xlsx", {"Gaji": rows}), engine="pandas")
+    assert p.columns["nik"] == "NIK"
+    assert p.issues[["row", "code"]].values.tolist() == [[3, "nik-length"], [4, "nik-length"]]
+
+
+def test_a_payroll_with_a_header_and_no_rows(tmp_path):
+    p = read_payroll(write_xlsx(tmp_path / "e.xlsx", {"Gaji": [["NIK", "Nama", "Gaji Pokok"]]}), engine="gx")
+    assert p.source.rows_read == 0 and p.rows_usable == 0 and p.issues.empty

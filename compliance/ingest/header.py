@@ -148,7 +148,10 @@ def resolve_columns(header: Header, data: pd.DataFrame, catalog: ColumnCatalog, 
     if ambiguous:
         shares = {c: share_16_digits(data[c]) for c in nik_candidates}
         best = max(nik_candidates, key=lambda c: (shares[c], c not in ambiguous))
-        if "nik" not in chosen and shares[best] >= 0.5:
+        lone = len(nik_candidates) == 1
+        if "nik" not in chosen and (shares[best] >= 0.5 or (lone and (shares[best] > 0 or
+                                                                        _first_value(data[best]) is None))):
+            # a lone "NIK" column is the national ID unless not one value looks like one
             chosen["nik"], texts["nik"] = best, header.matches[best][0]
         elif "nik" in chosen and best in ambiguous and shares[best] >= 0.5 > shares[chosen["nik"]]:
             chosen["nik"], texts["nik"] = best, header.matches[best][0]
