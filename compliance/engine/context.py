@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from compliance.engine.parameters import Parameters, Value
+from compliance.errors import RuleFileError
 from compliance.ingest.header import normalize
 from compliance.model import Company, Period
 
@@ -150,7 +151,7 @@ def build_context(table: pd.DataFrame, company: Company, period: Period, params:
             ump = params.at(ump_name, period)
             used[ump_name] = ump
             f["minimum_wage"] = float(ump.value)
-        except Exception:  # noqa: BLE001 - no value in force for that period: no minimum-wage check
+        except RuleFileError:   # no value in force for that period: no minimum-wage check
             f["minimum_wage"] = np.nan
     else:
         f["minimum_wage"] = np.nan
