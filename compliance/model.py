@@ -26,8 +26,6 @@ def plain(v):
     return v
 
 
-COMPANY_SIZES = ("micro", "small", "medium", "large")
-JKK_RISKS = ("very-low", "low", "medium", "high", "very-high")
 PROGRAMS = ("jkk", "jkm", "jht", "jp", "jkp")
 
 # Columns of the data-issue frame; `row` is the row number the user sees.

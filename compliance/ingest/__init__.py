@@ -96,8 +96,7 @@ def read_payroll(path: str | Path, sheet: str | None = None, options: Company | 
     ref_label = ref_date.date().isoformat()
     types = {name: spec.type for name, spec in catalog.columns.items()}
     _, canonical_types, _ = load_employment_types()
-    suite = quality.build_suite(set(mapping) | ({"programs"} if "programs" in mapping else set()), types,
-                                list(canonical_types), catalog.required(), ref_date, ref_label)
+    suite = quality.build_suite(set(mapping), types, list(canonical_types), catalog.required(), ref_date, ref_label)
     frame = quality.helper_columns(table, extra)
     shape_issues = quality.evaluate(frame, suite, engine=engine)
 

@@ -90,11 +90,6 @@ def cell_kinds(raw: pd.Series) -> pd.Series:
     return pd.Series(kinds, index=raw.index, dtype=np.int8)
 
 
-def only_str(raw: pd.Series) -> pd.Series:
-    """The string cells of a column (others NA), safe for the .str accessor."""
-    return raw.where(raw.map(type) == str).astype(object)
-
-
 def by_unique(values: pd.Series, fn) -> pd.Series:
     """Apply a vectorised function once per distinct value and spread the result back."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
