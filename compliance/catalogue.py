@@ -99,6 +99,14 @@ CATALOGUE: dict[str, IssueType] = {
         "error",
         "Nilai {value!r} bukan bilangan.",
         "{value!r} is not a number."),
+    "registry-id-missing": IssueType(
+        "error",
+        "Baris registri tanpa NIK maupun KPJ yang terbaca: tidak dapat dicocokkan dengan pekerja.",
+        "Registry row with no readable NIK or KPJ: it cannot be matched to a worker."),
+    "registry-status-unknown": IssueType(
+        "warning",
+        "STATUS registri {value!r} bukan AKTIF atau NONAKTIF; dianggap NONAKTIF.",
+        "Registry STATUS {value!r} is neither AKTIF nor NONAKTIF; taken as NONAKTIF."),
     "days-worked-range": IssueType(
         "error",
         "Jumlah hari kerja {value!r} di luar 0-31.",

@@ -1,7 +1,7 @@
 """The Report of one company's check, and its JSON form (docs/schemas/check-report.schema.json)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -50,7 +50,7 @@ class Report:
     parameters_used: dict
     rows_checked: int
     rule_seconds: float = 0.0
-    labels: dict = field(default_factory=dict)
+    registry: object = None          # compliance.ingest.registry.Registry, when one was given
 
     # -- totals ----------------------------------------------------------------------------------
     def count(self, rule_id: str) -> int:
@@ -188,9 +188,21 @@ class Report:
             "by_family": self.by_family(),
             "compliant": self.compliant,
             "findings": self.findings(lang, limit),
-            "data_issues": issue_records(self.payroll, lang),
+            "data_issues": issue_records(self.payroll.issues, self.payroll.source.sheet, lang),
             "ignored_rows": [{"row": int(r["row"]), "reason": r["reason"]} for r in self.payroll.ignored_rows],
+            "registry": self._registry_dict(lang),
         }
+
+    def _registry_dict(self, lang: str) -> dict | None:
+        """The registry extract used, and the data issues of its rows (not the payroll's)."""
+        if self.registry is None:
+            return None
+        from compliance.outputs.validate import issue_records
+
+        reg = self.registry
+        return {"path": reg.path, "rows": int(len(reg.table)),
+                "active": int((reg.table["status"] == "AKTIF").sum()),
+                "data_issues": issue_records(reg.issues, reg.sheet, lang)}
 
 
 def _message(rule, variant, i: int, lang: str) -> str:

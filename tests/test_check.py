@@ -174,7 +174,8 @@ def test_registry_with_aliases_several_rows_per_person_and_kpj_fallback(tmp_path
         ["17010234", "17000000002", "", "B", "", "3000000", "JKK/JKM", "aktif"],
     ], ";")
     registry = read_registry(reg)
-    assert registry["status"].tolist() == ["NONAKTIF", "AKTIF", "AKTIF"]
+    assert registry.table["status"].tolist() == ["NONAKTIF", "AKTIF", "AKTIF"]
+    assert registry.issues.empty
     p = payroll_of([{"nik": "1771011203850001", "name": "A", "base_wage": 5_000_000},
                     {"nik": "1771011203850002", "name": "B", "kpj": "17000000002", "base_wage": 3_000_000}],
                    npp="17010234", size="small", jkk_risk="low")
@@ -183,6 +184,25 @@ def test_registry_with_aliases_several_rows_per_person_and_kpj_fallback(tmp_path
     # B is in the registry by KPJ, enrolled in JKK and JKM only: a small company also requires JHT
     [f] = findings(r, "missing-program")
     assert f["row"] == 2 and f["details"]["programs_missing"] == ["JHT"]
+
+
+def test_registry_rows_that_cannot_be_read_are_reported_not_dropped(tmp_path, validate_schema):
+    reg = write_csv(tmp_path / "reg.csv", [
+        ["NPP", "KPJ", "NIK", "NAMA", "TGL_LAHIR", "UPAH", "PROGRAM", "STATUS"],
+        ["17010234", "", "", "TANPA ID", "01-01-1990", "3000000", "JKK", "AKTIF"],
+        ["17010234", "17000000002", "1771011203850002", "B", "32-01-1990", "tiga juta", "JKK,THR", "PENSIUN"],
+    ], ";")
+    registry = read_registry(reg)
+    got = registry.issues[["row", "code", "severity"]].values.tolist()
+    assert got == [[2, "registry-id-missing", "error"], [3, "date-unparseable", "error"],
+                   [3, "program-value-unknown", "error"], [3, "registry-status-unknown", "warning"],
+                   [3, "wage-not-a-number", "error"]]
+    p = payroll_of([{"nik": "1771011203850002", "name": "B", "base_wage": 3_000_000}], size="small",
+                   jkk_risk="low")
+    d = check(p, RULES, registry).to_dict("en")
+    validate_schema(d, "check-report.schema.json")
+    assert d["registry"]["rows"] == 2 and len(d["registry"]["data_issues"]) == 5
+    assert d["registry"]["data_issues"][3]["message"].startswith("Registry STATUS 'PENSIUN'")
 
 
 def test_registry_without_status_is_refused(tmp_path):

@@ -18,6 +18,7 @@ from compliance.engine.context import build_context
 from compliance.engine.contributions import rates_for, shortfall
 from compliance.engine.rules import RuleSet, load_rules
 from compliance.errors import UnusableInput
+from compliance.ingest.registry import Registry
 from compliance.model import Company, Payroll
 from compliance.report import FindingBlock, Report
 
@@ -38,7 +39,7 @@ def complete_company(company: Company) -> tuple[Company, list[str]]:
     return company, assumed
 
 
-def check(payroll: Payroll, rule_set: RuleSet, registry: pd.DataFrame | None = None) -> Report:
+def check(payroll: Payroll, rule_set: RuleSet, registry: Registry | None = None) -> Report:
     company, assumed = complete_company(payroll.company)
     if company.period is None:
         raise UnusableInput(f"{payroll.source.path}: no period found (company sheet, title row); "
@@ -47,7 +48,7 @@ def check(payroll: Payroll, rule_set: RuleSet, registry: pd.DataFrame | None = N
     unusable = payroll.unusable_rows
     table = payroll.table.drop(index=unusable) if len(unusable) else payroll.table
     started = time.perf_counter()
-    ctx = build_context(table, company, period, rule_set.parameters, registry)
+    ctx = build_context(table, company, period, rule_set.parameters, registry.table if registry else None)
     rates = rates_for(rule_set.parameters, ctx)
     blocks = []
     for rule in rule_set.rules:
@@ -70,4 +71,4 @@ def check(payroll: Payroll, rule_set: RuleSet, registry: pd.DataFrame | None = N
         payroll=payroll, company=company, assumed=assumed, period=period, ruleset_version=rule_set.version,
         blocks=blocks, workers=int(employed.sum()), participants=int((employed & f["participant"]).sum()),
         participation_source=ctx.participation_source, parameters_used={**ctx.parameters_used, **rates.used},
-        rows_checked=int(len(f)), rule_seconds=rule_seconds)
+        rows_checked=int(len(f)), rule_seconds=rule_seconds, registry=registry)

@@ -3,11 +3,13 @@ PROGRAM, STATUS (aliases in rules/registry_columns.yaml). A person may have seve
 NONAKTIF ones beside a current AKTIF one."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from compliance import catalogue
 from compliance.errors import UnusableInput
 from compliance.ingest import values
 from compliance.ingest.files import read_file
@@ -17,9 +19,21 @@ from compliance.resources import rules_dir
 
 COLUMNS = ["npp", "kpj", "nik", "name", "birth_date", "wage", *PROGRAMS, "status"]
 ACTIVE = {"AKTIF", "ACTIVE", "A"}
+INACTIVE = {"NONAKTIF", "NON AKTIF", "NON-AKTIF", "TIDAK AKTIF", "INACTIVE", "N", ""}
 
 
-def read_registry(path: str | Path) -> pd.DataFrame:
+@dataclass
+class Registry:
+    """The registry table (COLUMNS, indexed by the row number the user sees) and the data issues
+    of its rows: a row that cannot be read is reported, never dropped silently."""
+
+    table: pd.DataFrame
+    issues: pd.DataFrame = field(default_factory=lambda: values.no_issues().assign(severity=pd.Series(dtype=object)))
+    path: str = "<registry>"
+    sheet: str | None = None
+
+
+def read_registry(path: str | Path) -> Registry:
     path = Path(path)
     catalog = load_catalog(rules_dir() / "registry_columns.yaml")
     raw = read_file(path)
@@ -45,24 +59,36 @@ def read_registry(path: str | Path) -> pd.DataFrame:
     data = data[(kinds != values.EMPTY).any(axis=1).to_numpy()]
     kinds = kinds.loc[data.index]
     out = pd.DataFrame(index=data.index)
+    found = []
     for name, c in mapping.items():
         kind = catalog.columns[name].type
         raw_col, k = data[c], kinds[c]
         if kind == "nik":
-            out[name], _ = values.parse_nik(raw_col, name, k)
+            out[name], iss = values.parse_nik(raw_col, name, k)
         elif kind == "kpj":
-            out[name], _ = values.parse_kpj(raw_col, name, k)
+            out[name], iss = values.parse_kpj(raw_col, name, k)
         elif kind == "money":
-            out[name], _ = values.parse_money(raw_col, name, k)
+            out[name], iss = values.parse_money(raw_col, name, k)
         elif kind == "date":
-            out[name], _ = values.parse_date(raw_col, name, k)
+            out[name], iss = values.parse_date(raw_col, name, k)
         elif kind == "program_list":
-            flags, _ = values.parse_program_list(raw_col, name, k)
+            flags, iss = values.parse_program_list(raw_col, name, k)
             for p in PROGRAMS:
                 out[p] = flags[p]
         else:
-            out[name], _ = values.parse_text(raw_col, name, k)
-    return normalise(out)
+            out[name], iss = values.parse_text(raw_col, name, k)
+        found.append(iss)
+    table = normalise(out)
+    # rows that cannot be matched, and statuses that are neither AKTIF nor NONAKTIF
+    no_id = table["nik"].isna() & table["kpj"].isna()
+    found.append(values.issues_frame(table.index[no_id], "nik", [None] * int(no_id.sum()), "registry-id-missing"))
+    status = out["status"].astype(object).where(out["status"].notna(), "").astype(str).str.strip().str.upper()
+    odd = ~status.isin(ACTIVE | INACTIVE)
+    found.append(values.issues_frame(table.index[odd], "status", out["status"][odd], "registry-status-unknown"))
+    issues = pd.concat([f for f in found if len(f)] or [values.no_issues()], ignore_index=True)
+    issues["severity"] = issues["code"].map(catalogue.severity)
+    return Registry(table, issues.sort_values(["row", "column"], kind="stable").reset_index(drop=True), str(path),
+                    sheet.name)
 
 
 def normalise(frame: pd.DataFrame) -> pd.DataFrame:
@@ -81,8 +107,8 @@ def normalise(frame: pd.DataFrame) -> pd.DataFrame:
     return out[COLUMNS]
 
 
-def registry_from_records(records: list[dict]) -> pd.DataFrame:
-    """A registry table from plain records (rule test cases)."""
+def registry_from_records(records: list[dict]) -> Registry:
+    """A registry from plain records (rule test cases)."""
     rows = []
     for r in records:
         r = dict(r)
@@ -90,4 +116,4 @@ def registry_from_records(records: list[dict]) -> pd.DataFrame:
         tokens = {t.strip() for t in programs.replace(";", ",").split(",") if t.strip()}
         rows.append({**{k: (str(v) if k in ("npp", "kpj", "nik") and v is not None else v) for k, v in r.items()},
                      **{p: p.upper() in tokens for p in PROGRAMS}})
-    return normalise(pd.DataFrame(rows, index=range(2, 2 + len(rows))))
+    return Registry(normalise(pd.DataFrame(rows, index=range(2, 2 + len(rows)))))

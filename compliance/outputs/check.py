@@ -51,6 +51,13 @@ def to_text(report: Report, lang: str = "id", limit: int | None = 100) -> str:
             lines.append(f"       {f['message']}")
         if n_findings > len(findings):
             lines.append(f"... and {n_findings - len(findings)} more findings (--format json or --out for all)")
+    reg = d.get("registry")
+    if reg:
+        lines.append("")
+        lines.append(f"registry {reg['path']}: {reg['rows']} rows, {reg['active']} AKTIF, "
+                     f"{len(reg['data_issues'])} data issues")
+        for i in reg["data_issues"][:limit] if limit else reg["data_issues"]:
+            lines.append(f"  row {i['row']:>6}  {i['severity']:<7} {i['code']:<24} {i['message']}")
     if d["data_issues"]:
         lines.append("")
         lines.append(f"data issues ({len(d['data_issues'])}); rows with an error were not checked:")

@@ -11,12 +11,10 @@ from compliance.model import Payroll, plain
 SCHEMA_VERSION = 1
 
 
-def issue_records(payroll: Payroll, lang: str) -> list[dict]:
+def issue_records(issues, sheet: str | None, lang: str) -> list[dict]:
     """Data issues as JSON-ready records with messages in the chosen language."""
-    issues = payroll.issues
     if issues.empty:
         return []
-    sheet = payroll.source.sheet
     out = []
     # one record per issue: this loop formats output, it is not on the parsing path
     for rec in issues.to_dict("records"):
@@ -48,7 +46,7 @@ def to_dict(payroll: Payroll, lang: str = "id") -> dict:
         "assumptions": list(payroll.assumptions),
         "notes": list(payroll.notes),
         "company": payroll.company.to_dict(),
-        "data_issues": issue_records(payroll, lang),
+        "data_issues": issue_records(payroll.issues, payroll.source.sheet, lang),
     }
 
 
