@@ -11,7 +11,6 @@ import time
 from dataclasses import replace
 
 import numpy as np
-import pandas as pd
 
 from compliance.engine.conditions import rows_where
 from compliance.engine.context import build_context
