@@ -46,6 +46,8 @@ def main(ctx, debug):
     Examples:
       compliance validate samples/pt-maju-bersama-juni-2025.xlsx
       compliance check samples/pt-maju-bersama-juni-2025.xlsx --lang en
+      compliance check samples/pt-maju-bersama-juni-2025.xlsx --out hasil/ --letter
+      compliance letter hasil/report.json --lang en
       compliance rules list
     """
     ctx.ensure_object(dict)
