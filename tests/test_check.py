@@ -239,6 +239,9 @@ def test_cli_text_summary_and_assumptions(tmp_path):
     assert "assumed: company size unknown: the strictest (large) assumed" in out
     assert "participation taken from the payroll" in out
     assert "workers 2  participants 1  coverage 50.0 %  unregistered 1" in out
+    code, out = run("check", path, "--engine", "pandas", "--period", "2025-06")          # Indonesian by default
+    assert "pekerja 2  peserta 1  cakupan 50.0 %  belum terdaftar 1" in out and "TIDAK PATUH" in out
+    assert "asumsi: skala usaha tidak diketahui" in out
 
 
 def test_cli_usage_and_unusable_input_exit_2(tmp_path):
