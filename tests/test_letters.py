@@ -220,3 +220,12 @@ def test_appendix_header_repeats_on_every_page(tmp_path):
     assert len(table_pages) >= 2
     assert all("Baris Nama NIK Status Aturan Temuan" in p for p in table_pages)
     assert all("Nomor 001/PDS/BKL/VII/2025" in p for p in pages)
+
+
+def test_a_damaged_ledger_is_a_one_line_error(tmp_path):
+    (tmp_path / "ledger.jsonl").write_text("not json\n")
+    report = report_of(SAMPLES / "cv-sinar-bengkulu-juni-2025.csv")
+    from compliance.errors import UnusableInput
+
+    with pytest.raises(UnusableInput, match=r"ledger.jsonl:1: not a ledger entry"):
+        letters.issue(report, tmp_path, letters.load_office(), letters.Settings(date=DATE))

@@ -57,9 +57,8 @@ def read_payroll(path: str | Path, sheet: str | None = None, options: Company | 
     path = Path(path)
     catalog = load_catalog()
     raw = raw or read_file(path)
-    chosen, company = _pick_sheet(raw, sheet, catalog, path)
+    chosen, company, header = _pick_sheet(raw, sheet, catalog, path)
     grid = chosen.grid
-    header = find_header(grid, catalog)
     if header is None:
         raise UnusableInput(f"{path}: no header row with the worker's NIK and name found in the first rows"
                             f"{' of sheet ' + repr(chosen.name) if chosen.name else ''}")
@@ -108,7 +107,8 @@ def read_payroll(path: str | Path, sheet: str | None = None, options: Company | 
                    company=company, notes=notes)
 
 
-def _pick_sheet(raw: RawFile, wanted: str | None, catalog: ColumnCatalog, path: Path) -> tuple[Sheet, Company]:
+def _pick_sheet(raw: RawFile, wanted: str | None, catalog: ColumnCatalog, path: Path):
+    """(payroll sheet, company details from a company sheet, the payroll sheet's header or None)."""
     company = Company()
     payroll_sheets = []
     for s in raw.sheets:
@@ -119,23 +119,23 @@ def _pick_sheet(raw: RawFile, wanted: str | None, catalog: ColumnCatalog, path: 
     if wanted is not None:
         for s in raw.sheets:
             if s.name is not None and s.name.strip().lower() == wanted.strip().lower():
-                return s, company
+                return s, company, find_header(s.grid, catalog)
         names = ", ".join(repr(s.name) for s in raw.sheets if s.name is not None) or "none (a CSV file)"
         raise UnusableInput(f"{path}: no sheet named {wanted!r}; sheets: {names}")
     if len(payroll_sheets) == 1:
-        return payroll_sheets[0], company
+        return payroll_sheets[0], company, find_header(payroll_sheets[0].grid, catalog)
     if not payroll_sheets:
         raise UnusableInput(f"{path}: the workbook has no sheet other than the company sheet")
     scored = []
     for order, s in enumerate(payroll_sheets):
         header = find_header(s.grid, catalog) if len(s.grid) else None
-        scored.append(((header.score if header else 0), s.visible, len(s.grid), -order, s))
+        scored.append(((header.score if header else 0), s.visible, len(s.grid), -order, s, header))
     best = max(scored, key=lambda t: t[:4])
     if best[0] == 0:
         names = ", ".join(repr(s.name) for s in payroll_sheets)
         raise UnusableInput(f"{path}: no sheet has a header row with the worker's NIK and name (sheets: {names}); "
                             "use --sheet to name the payroll sheet")
-    return best[4], company
+    return best[4], company, best[5]
 
 
 def _parse_columns(workers: pd.DataFrame, kinds_of: pd.DataFrame, mapping: dict[str, int], catalog: ColumnCatalog):

@@ -37,7 +37,9 @@ def read(folder: Path) -> list[dict]:
             try:
                 entries.append(json.loads(line))
             except json.JSONDecodeError:
-                raise ValueError(f"{path}:{n}: not a ledger entry") from None
+                from compliance.errors import UnusableInput
+
+                raise UnusableInput(f"{path}:{n}: not a ledger entry (the ledger was edited by hand?)") from None
     return entries
 
 
