@@ -54,6 +54,24 @@ def main(ctx, debug):
     ctx.obj["debug"] = debug
 
 
+def rules_option(f):
+    return click.option("--rules", "rules_dir", type=click.Path(path_type=Path, file_okay=False),
+                        help="Rules folder: rules, parameters, column aliases, worker types, texts "
+                             "(default: the bundled rules/).")(f)
+
+
+def templates_option(f):
+    return click.option("--templates", "templates_dir", type=click.Path(path_type=Path, file_okay=False),
+                        help="Letter templates and office configuration (default: the bundled templates/).")(f)
+
+
+def load_rule_set(rules_dir: Path | None):
+    from compliance.engine import load_rule_set as load
+    from compliance.resources import rules_dir as bundled
+
+    return load(rules_dir or bundled())
+
+
 def company_options(f):
     """Company details on the command line; they win over the company sheet and title rows."""
     options = [
@@ -96,8 +114,9 @@ def company_from_options(company_name, company_address, npp, company_size, jkk_r
 @click.option("--engine", type=click.Choice(["gx", "pandas"]), default="gx", show_default=True,
               help="Data-quality engine: Great Expectations, or the same checks in plain pandas (faster start).")
 @click.option("--limit", type=int, default=200, show_default=True, help="Data issues shown in text output.")
+@rules_option
 def validate(file, sheet, company_name, company_address, npp, company_size, jkk_risk, period, province, fmt, lang,
-             engine, limit):
+             engine, limit, rules_dir):
     """Read a payroll FILE and report where and how it was read, and every data issue.
 
     \b
@@ -116,8 +135,9 @@ def validate(file, sheet, company_name, company_address, npp, company_size, jkk_
     from compliance.ingest import read_payroll
     from compliance.outputs import validate as out
 
+    rule_set = load_rule_set(rules_dir)
     options = company_from_options(company_name, company_address, npp, company_size, jkk_risk, period, province)
-    payroll = read_payroll(file, sheet=sheet, options=options, engine=engine)
+    payroll = read_payroll(file, rule_set, sheet=sheet, options=options, engine=engine)
     if fmt == "json":
         click.echo(out.to_json(payroll, lang))
     else:
@@ -147,27 +167,29 @@ def letter_options(f):
     return f
 
 
-def letter_settings(lang, stage, all_letters, full_nik, reissue, letter_date, deadline_days):
+def letter_settings(lang, stage, all_letters, full_nik, reissue, letter_date, deadline_days, templates_dir):
     import datetime as dt
 
     from compliance.outputs.letters import Settings
+    from compliance.resources import templates_dir as bundled
 
     try:
         date = dt.date.fromisoformat(letter_date) if letter_date else dt.date.today()
     except ValueError:
         raise click.BadParameter(f"not a date: {letter_date!r} (YYYY-MM-DD)", param_hint="--letter-date")
     return Settings(lang=lang, stage=stage, date=date, full_nik=full_nik, all_letters=all_letters, reissue=reissue,
-                    deadline_days=deadline_days)
+                    deadline_days=deadline_days, templates=templates_dir or bundled())
 
 
-def office_of(office_config, office_name, office_address, signer_name, signer_title, saved: dict | None = None):
+def office_of(office_config, office_name, office_address, signer_name, signer_title, templates_dir,
+              saved: dict | None = None):
     from compliance.outputs.letters import load_office, office_from_dict
 
     overrides = {"name": office_name, "address": office_address, "signer_name": signer_name,
                  "signer_title": signer_title}
     if saved and not office_config:
         return office_from_dict({**saved, **{k: v for k, v in overrides.items() if v}}, "report office")
-    return load_office(office_config, overrides)
+    return load_office(office_config, overrides, templates_dir)
 
 
 def echo_letter(issued, out):
@@ -184,8 +206,8 @@ def echo_letter(issued, out):
               help="Participant registry extract (CSV/XLSX: NPP,KPJ,NIK,NAMA,TGL_LAHIR,UPAH,PROGRAM,STATUS).")
 @click.option("--sheet", help="Sheet holding the payroll (default: found from its header row).")
 @company_options
-@click.option("--rules", "rules_dir", type=click.Path(path_type=Path, file_okay=False),
-              help="Rule folder (default: the bundled rules/).")
+@rules_option
+@templates_option
 @click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False),
@@ -196,8 +218,8 @@ def echo_letter(issued, out):
 @click.option("--letter", is_flag=True, help="Also write letter.html and letter.pdf into --out (see `letter`).")
 @letter_options
 def check(payroll, registry, sheet, company_name, company_address, npp, company_size, jkk_risk, period, province,
-          rules_dir, lang, fmt, out, engine, limit, letter, stage, all_letters, full_nik, reissue, office_config,
-          office_name, office_address, signer_name, signer_title, letter_date, deadline_days):
+          rules_dir, templates_dir, lang, fmt, out, engine, limit, letter, stage, all_letters, full_nik, reissue,
+          office_config, office_name, office_address, signer_name, signer_title, letter_date, deadline_days):
     """Check a PAYROLL against BPJS Ketenagakerjaan duties: unregistered workers (PDS
     Tenaga Kerja), wages reported below actual (PDS Upah), missing programs (PDS Program).
 
@@ -216,29 +238,37 @@ def check(payroll, registry, sheet, company_name, company_address, npp, company_
       compliance check gaji.xlsx --out hasil/ --letter --lang en
     """
     from compliance.engine import check as run_check
-    from compliance.engine import load_rules
-    from compliance.ingest import read_payroll
-    from compliance.ingest.registry import read_registry
+    from compliance.ingest import read_payroll, read_registry
     from compliance.outputs import check as out_mod
-    from compliance.resources import rules_dir as default_rules
 
     if letter and not out:
         raise click.UsageError("--letter writes beside the report: give --out DIR")
-    rule_set = load_rules(rules_dir or default_rules())
+    rule_set = load_rule_set(rules_dir)
     options = company_from_options(company_name, company_address, npp, company_size, jkk_risk, period, province)
-    office = office_of(office_config, office_name, office_address, signer_name, signer_title) if letter else None
-    settings = letter_settings(lang, stage, all_letters, full_nik, reissue, letter_date, deadline_days)
-    data = read_payroll(payroll, sheet=sheet, options=options, engine=engine)
-    reg = read_registry(registry) if registry else None
-    report = run_check(data, rule_set, reg)
+    office = (office_of(office_config, office_name, office_address, signer_name, signer_title, templates_dir)
+              if letter else None)
+    settings = letter_settings(lang, stage, all_letters, full_nik, reissue, letter_date, deadline_days, templates_dir)
+    data = read_payroll(payroll, rule_set, sheet=sheet, options=options, engine=engine)
+    if "period" in data.needs:
+        raise UnusableInput(f"{data.source.path}: no period found (company sheet, title row); "
+                            "give it with --period YYYY-MM")
+    reg = read_registry(registry, rule_set) if registry else None
+    report = run_check(data, data.company, data.company.period, rule_set, reg)
+    document = None
     if out:
-        written = out_mod.write_outputs(report, out, lang, {"office": office.to_dict()} if office else None)
+        written, document = out_mod.write_outputs(report, rule_set, out, lang,
+                                                  {"office": office.to_dict()} if office else None)
         click.echo("wrote " + ", ".join(str(p) for p in written), err=True)
     if letter:
         from compliance.outputs.letters import issue
 
-        echo_letter(issue(report.to_dict(lang), out, office, settings), out)
-    click.echo(out_mod.to_json(report, lang) if fmt == "json" else out_mod.to_text(report, lang, limit))
+        echo_letter(issue(document, out, office, settings, rule_set), out)
+    if fmt == "json":
+        from compliance.outputs.report import dumps
+
+        click.echo(dumps(document) if document is not None else out_mod.to_json(report, rule_set, lang))
+    else:
+        click.echo(out_mod.to_text(report, rule_set, lang, limit))
     sys.exit(EXIT_OK if report.compliant else EXIT_FINDINGS)
 
 
@@ -247,9 +277,11 @@ def check(payroll, registry, sheet, company_name, company_address, npp, company_
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False),
               help="Folder for letter.html, letter.pdf and the ledger (default: the report's folder).")
 @click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True)
+@rules_option
+@templates_option
 @letter_options
-def letter(report_file, out, lang, stage, all_letters, full_nik, reissue, office_config, office_name,
-           office_address, signer_name, signer_title, letter_date, deadline_days):
+def letter(report_file, out, lang, rules_dir, templates_dir, stage, all_letters, full_nik, reissue, office_config,
+           office_name, office_address, signer_name, signer_title, letter_date, deadline_days):
     """Render the letter for a saved REPORT (report.json of `check --out`).
 
     \b
@@ -273,22 +305,29 @@ def letter(report_file, out, lang, stage, all_letters, full_nik, reissue, office
         _check_report(report)
     except (ValueError, KeyError, TypeError) as exc:
         raise UnusableInput(f"{report_file}: not a check report ({' '.join(str(exc).split())[:160]})") from None
-    office = office_of(office_config, office_name, office_address, signer_name, signer_title, report.get("office"))
-    settings = letter_settings(lang, stage, all_letters, full_nik, reissue, letter_date, deadline_days)
-    issued = issue(report, out or report_file.parent, office, settings)
+    rule_set = load_rule_set(rules_dir)
+    office = office_of(office_config, office_name, office_address, signer_name, signer_title, templates_dir,
+                       report.get("office"))
+    settings = letter_settings(lang, stage, all_letters, full_nik, reissue, letter_date, deadline_days, templates_dir)
+    issued = issue(report, out or report_file.parent, office, settings, rule_set)
     echo_letter(issued, out)
     sys.exit(EXIT_OK)
 
 
 def _check_report(report: dict) -> None:
     """A saved report must follow the contract (docs/schemas/check-report.schema.json)."""
-    needed = {"schema_version", "ruleset_version", "period", "company", "source", "totals", "compliant", "findings",
+    from compliance.outputs.report import SCHEMA_VERSION
+
+    if not isinstance(report, dict):
+        raise TypeError("not a JSON object")
+    if report.get("schema_version") != SCHEMA_VERSION:
+        raise ValueError(f"schema_version {report.get('schema_version')!r} is not {SCHEMA_VERSION}; "
+                         "run `compliance check --out` again with this version")
+    needed = {"ruleset_version", "period", "company", "source", "totals", "compliant", "rules", "findings",
               "data_issues"}
     missing = needed - set(report)
     if missing:
         raise KeyError(f"missing {', '.join(sorted(missing))}")
-    if report["schema_version"] != 1:
-        raise ValueError(f"schema_version {report['schema_version']} is not 1")
 
 
 @main.group()
@@ -304,13 +343,10 @@ def rules():
 
 
 @rules.command("list")
-@click.option("--rules", "rules_dir", type=click.Path(path_type=Path, file_okay=False))
+@rules_option
 def rules_list(rules_dir):
     """List rules with family, severity, effective dates and citations."""
-    from compliance.engine import load_rules
-    from compliance.resources import rules_dir as default_rules
-
-    rs = load_rules(rules_dir or default_rules())
+    rs = load_rule_set(rules_dir)
     click.echo(f"rule set {rs.version}: {len(rs.rules)} rules")
     for r in rs.rules:
         until = r.effective_to.isoformat() if r.effective_to else "..."
@@ -321,13 +357,10 @@ def rules_list(rules_dir):
 
 @rules.command("show")
 @click.argument("rule_id")
-@click.option("--rules", "rules_dir", type=click.Path(path_type=Path, file_okay=False))
+@rules_option
 def rules_show(rule_id, rules_dir):
     """Show one rule file."""
-    from compliance.engine import load_rules
-    from compliance.resources import rules_dir as default_rules
-
-    rs = load_rules(rules_dir or default_rules())
+    rs = load_rule_set(rules_dir)
     try:
         rule = rs.get(rule_id)
     except KeyError:
@@ -336,14 +369,12 @@ def rules_show(rule_id, rules_dir):
 
 
 @rules.command("test")
-@click.option("--rules", "rules_dir", type=click.Path(path_type=Path, file_okay=False))
+@rules_option
 def rules_test(rules_dir):
     """Run the rule files' own test cases."""
-    from compliance.engine import load_rules
-    from compliance.engine.cases import all_cases, run_case
-    from compliance.resources import rules_dir as default_rules
+    from compliance.rulecases import all_cases, run_case
 
-    rs = load_rules(rules_dir or default_rules())
+    rs = load_rule_set(rules_dir)
     passed = failed = 0
     for rule, case in all_cases(rs):
         failures = run_case(rs, rule, case)

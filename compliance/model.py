@@ -1,12 +1,35 @@
-"""Small typed records shared by ingestion, the engine and the outputs."""
+"""Plain values shared by ingestion, the engine and the outputs: no I/O, no languages, no
+JSON contract. Everything here pickles, so a worker process or a web server can pass it on.
+
+    Payroll    one payroll file, read (canonical table + data issues + what is still needed)
+    Registry   the agency's participant registry extract, read
+    RuleSet    rules, dated parameters, column aliases, worker types and texts, loaded once
+    Report     what check() found for one company and period
+"""
 from __future__ import annotations
 
 import calendar
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass, field, replace
 
+import numpy as np
 import pandas as pd
+
+from compliance.errors import RuleFileError
+
+_UNIT = re.compile(r"\((rp|idr|rupiah)\.?\)\s*$")
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def normalize(text: object) -> str:
+    """A key for matching words from files: case, spaces, dots, underscores, punctuation and a
+    unit like (Rp) ignored."""
+    if not isinstance(text, str):
+        return ""
+    t = _UNIT.sub("", text.strip().lower())
+    return _NON_ALNUM.sub("", t)
 
 def plain(v):
     """A cell or computed value as JSON can hold it: missing values as None, dates as ISO text
@@ -27,6 +50,17 @@ def plain(v):
 
 
 PROGRAMS = ("jkk", "jkm", "jht", "jp", "jkp")
+CHECKED_PROGRAMS = ("jkk", "jkm", "jht", "jp")   # JKP is not a separate registration (domain 2)
+
+# The canonical payroll table: one column per canonical field, whatever the file called it.
+CANONICAL_DTYPES = {
+    "nik": object, "employee_id": object, "name": object, "employment_type": object,
+    "employment_type_raw": object, "start_date": "datetime64[ns]", "end_date": "datetime64[ns]",
+    "birth_date": "datetime64[ns]", "base_wage": "float64", "fixed_allowance": "float64",
+    "reported_wage": "float64", "kpj": object, **{p: "boolean" for p in PROGRAMS},
+    "nationality": object, "is_foreign": "boolean", "vendor": object, "days_worked": "float64",
+    "days_worked_prev1": "float64", "days_worked_prev2": "float64",
+}
 
 # Columns of the data-issue frame; `row` is the row number the user sees.
 ISSUE_COLUMNS = ["row", "column", "value", "code", "detail"]
@@ -114,12 +148,18 @@ class Source:
         return out
 
 
+def empty_issues() -> pd.DataFrame:
+    """An empty data-issue frame (ISSUE_COLUMNS plus `severity`)."""
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in ISSUE_COLUMNS + ["severity"]})
+
+
 @dataclass
 class Payroll:
     """One payroll file, read: the canonical table and everything needed to account for its rows.
 
     `table` is indexed by the row number the user sees (Excel row or CSV line) and holds one row
     per worker row read; `issues` holds one row per data issue (ISSUE_COLUMNS plus `severity`).
+    `needs` names what the file did not say and a check must be given (e.g. "period").
     """
 
     source: Source
@@ -131,6 +171,7 @@ class Payroll:
     assumptions: list[str]
     company: Company
     notes: list[str] = field(default_factory=list)
+    needs: list[str] = field(default_factory=list)
 
     @property
     def unusable_rows(self) -> pd.Index:
@@ -145,3 +186,256 @@ class Payroll:
     @property
     def rows_usable(self) -> int:
         return self.source.rows_read - self.rows_with_issues
+
+
+# -- the rule set -----------------------------------------------------------------------------
+
+MARKS = ("CONFIRMED", "CORROBORATED", "UNCONFIRMED")
+
+
+@dataclass(frozen=True)
+class Citation:
+    citation: str
+    domain: str
+    mark: str
+
+
+@dataclass(frozen=True)
+class Value:
+    """One dated value of a parameter, with its regulation, domain-reference row and mark."""
+
+    since: dt.date
+    value: object
+    reference: str
+    domain: str
+    mark: str
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    description: str
+    unit: str
+    values: tuple[Value, ...]     # sorted by date
+    source: str
+
+    def at(self, period: Period) -> Value:
+        """The value in force: the latest whose date is on or before the period's last day."""
+        found = None
+        for v in self.values:
+            if v.since <= period.last_day:
+                found = v
+        if found is None:
+            raise RuleFileError(f"{self.source}: {self.name} has no value in force for {period} "
+                                f"(first value from {self.values[0].since})")
+        return found
+
+
+class Parameters:
+    """All parameters of a rule set, by name."""
+
+    def __init__(self, params: dict[str, Parameter]):
+        self._params = params
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._params
+
+    def __getstate__(self):
+        return self._params
+
+    def __setstate__(self, state):
+        self._params = state
+
+    def names(self) -> list[str]:
+        return sorted(self._params)
+
+    def get(self, name: str) -> Parameter:
+        try:
+            return self._params[name]
+        except KeyError:
+            raise RuleFileError(f"unknown parameter {name!r}") from None
+
+    def at(self, name: str, period: Period) -> Value:
+        return self.get(name).at(period)
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    version: int
+    family: str
+    severity: str
+    title: dict
+    message: dict
+    legal_basis: tuple[Citation, ...]
+    effective_from: dt.date
+    effective_to: dt.date | None
+    when: object
+    message_variants: tuple      # ((condition, {id, en}), ...): the first that holds for a row wins
+    shortfall: str
+    details: tuple[str, ...]
+    parameters: tuple[str, ...]
+    unconfirmed: bool
+    description: str
+    tests: tuple
+    path: str
+    uses: tuple[str, ...] = ()   # context fields its messages and details read (kept in the Report)
+
+    def in_force(self, first_day: dt.date, last_day: dt.date) -> bool:
+        return self.effective_from <= last_day and (self.effective_to is None or self.effective_to >= first_day)
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    name: str
+    type: str
+    required: bool
+    description: str
+    aliases: tuple[str, ...]
+    ambiguous_aliases: tuple[str, ...] = ()
+
+
+@dataclass
+class ColumnCatalog:
+    """Canonical columns and the header texts that mean each (rules/columns.yaml)."""
+
+    columns: dict[str, ColumnSpec]
+    company_sheet_names: tuple[str, ...]
+    company_fields: dict[str, tuple[str, ...]]
+    # normalized alias -> canonical names it may mean (several for ambiguous headers)
+    lookup: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def match(self, text: object) -> tuple[str, ...]:
+        return self.lookup.get(normalize(text), ())
+
+    def required(self) -> list[str]:
+        return [c.name for c in self.columns.values() if c.required]
+
+
+@dataclass(frozen=True)
+class EmploymentTypes:
+    """Canonical worker types, the words that mean each, and their labels (rules/employment_types.yaml)."""
+
+    aliases: dict[str, str]           # normalized word -> canonical type
+    names: tuple[str, ...]
+    labels: dict[str, dict[str, str]]  # type -> {lang: label}
+
+
+@dataclass
+class RuleSet:
+    """Everything a check reads from a rules folder, loaded once (compliance.engine.load_rule_set)
+    and reused by every check of a batch, a worker process or a web server."""
+
+    rules: list[Rule]
+    parameters: Parameters
+    version: str
+    folder: str
+    fields: dict = field(default_factory=dict)
+    columns: ColumnCatalog | None = None
+    registry_columns: ColumnCatalog | None = None
+    employment_types: EmploymentTypes | None = None
+    families: dict = field(default_factory=dict)    # code -> {folder, title, heading}, in report order
+    texts: dict = field(default_factory=dict)       # rules/texts.yaml: labels and sentences by language
+
+    def get(self, rule_id: str) -> Rule:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)
+
+    def only(self, rules: list[Rule]) -> "RuleSet":
+        return replace(self, rules=list(rules))
+
+
+# -- the registry -----------------------------------------------------------------------------
+
+@dataclass
+class Registry:
+    """The registry table (npp, kpj, nik, name, birth_date, wage, programs, status; indexed by the
+    row number the user sees) and the data issues of its rows: a row that cannot be read is
+    reported, never dropped silently."""
+
+    table: pd.DataFrame
+    issues: pd.DataFrame = field(default_factory=empty_issues)
+    path: str = "<registry>"
+    sheet: str | None = None
+
+
+@dataclass(frozen=True)
+class RegistrySummary:
+    """What a report says of the registry it used (not the registry itself)."""
+
+    path: str
+    sheet: str | None
+    rows: int
+    active: int
+    issues: pd.DataFrame
+
+
+# -- the report -------------------------------------------------------------------------------
+
+@dataclass
+class FindingBlock:
+    """All findings of one rule: the matched rows (only the columns its messages and details
+    read), the shortfall per program and share in units of 1e-6 rupiah, the total per finding
+    in whole rupiah, and per row the message variant used (-1 for the main message)."""
+
+    rule_id: str
+    rows: pd.DataFrame
+    parts: dict[str, np.ndarray]
+    totals: np.ndarray
+    variant: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class Totals:
+    workers: int
+    participants: int
+    unregistered: int
+    coverage_pct: float | None
+    monthly_shortfall_idr: int
+    rows_with_issues: int
+    rows_checked: int
+    violations: int
+
+
+@dataclass
+class Report:
+    """One company's check for one period. A value: it knows no language and no file format
+    (compliance.outputs turns it into text, JSON, spreadsheets and letters)."""
+
+    period: Period
+    company: Company
+    assumed: list[str]
+    ruleset_version: str
+    source: Source
+    assumptions: list[str]
+    participation_source: str
+    rules: dict[str, Rule]                 # the rules evaluated, by id, in rule-set order
+    parameters: dict[str, Value]           # every dated parameter used, by name
+    rule_parameters: dict[str, list[str]]  # rule id -> the parameter names its findings rest on
+    blocks: list[FindingBlock]
+    totals: Totals
+    by_family: dict[str, dict[str, int]]
+    compliant: bool
+    data_issues: pd.DataFrame
+    ignored_rows: list[dict]
+    registry: RegistrySummary | None = None
+    rule_seconds: float = 0.0
+
+    def count(self, rule_id: str) -> int:
+        return sum(len(b.rows) for b in self.blocks if b.rule_id == rule_id)
+
+    @property
+    def findings_count(self) -> int:
+        return sum(len(b.rows) for b in self.blocks)
+
+    def order(self) -> list[tuple[int, int]]:
+        """(block, position) of every finding, sorted by row then rule id."""
+        parts = [pd.DataFrame({"row": np.asarray(b.rows.index, dtype="int64"), "rule": b.rule_id,
+                               "block": bi, "pos": np.arange(len(b.rows))})
+                 for bi, b in enumerate(self.blocks) if len(b.rows)]
+        if not parts:
+            return []
+        allf = pd.concat(parts, ignore_index=True).sort_values(["row", "rule"], kind="stable")
+        return list(zip(allf["block"].tolist(), allf["pos"].tolist()))

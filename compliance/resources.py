@@ -1,20 +1,34 @@
-"""Where the bundled data files live, and strict YAML loading."""
+"""Where the bundled data files live, and strict YAML loading.
+
+`rules/` and `templates/` ship inside the wheel as package data (compliance/rules,
+compliance/templates); in a source checkout they are the top-level folders. `--rules DIR` and
+`--templates DIR` override both.
+"""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import yaml
 
 from compliance.errors import RuleFileError
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE.parent
+
+
+def _bundled(name: str) -> Path:
+    inside = PACKAGE / name          # an installed wheel
+    return inside if inside.is_dir() else PROJECT_ROOT / name
 
 
 def rules_dir() -> Path:
-    """The bundled `rules/` folder (overridable with COMPLIANCE_RULES for installed copies)."""
-    override = os.environ.get("COMPLIANCE_RULES")
-    return Path(override) if override else PROJECT_ROOT / "rules"
+    """The bundled `rules/` folder."""
+    return _bundled("rules")
+
+
+def templates_dir() -> Path:
+    """The bundled `templates/` folder (letter layouts and the office configuration)."""
+    return _bundled("templates")
 
 
 class LineDict(dict):
@@ -62,10 +76,14 @@ def load_yaml(path: Path) -> object:
             return parse_yaml(fh.read(), str(path))
     except FileNotFoundError:
         raise RuleFileError(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RuleFileError(f"{path}: cannot be read ({exc})") from None
 
 
 def check_keys(mapping: dict, allowed: set[str], where: str) -> None:
     """Strict loading: an unknown key is an error, never ignored."""
+    if not isinstance(mapping, dict):
+        raise RuleFileError(f"{where}: expected a mapping")
     unknown = sorted(set(mapping) - allowed)
     if unknown:
         raise RuleFileError(f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(allowed))}")

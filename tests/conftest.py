@@ -7,9 +7,35 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from compliance import engine, ingest
+from compliance.outputs import report as contract
+from compliance.resources import rules_dir
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 SCHEMAS = ROOT / "docs" / "schemas"
+RULES = engine.load_rule_set(rules_dir())
+
+
+# The library's calls with the bundled rule set, as the CLI makes them.
+def read_payroll(source, **kwargs):
+    return ingest.read_payroll(source, RULES, **kwargs)
+
+
+def read_registry(source, **kwargs):
+    return ingest.read_registry(source, RULES, **kwargs)
+
+
+def check(payroll, rule_set=RULES, registry=None):
+    return engine.check(payroll, payroll.company, payroll.company.period, rule_set, registry)
+
+
+def report_dict(report, lang="id", rule_set=RULES):
+    return contract.to_dict(report, rule_set, lang)
+
+
+def findings_of(report, lang="en", rule_set=RULES):
+    return contract.findings(report, rule_set, lang)
 
 
 def write_xlsx(path: Path, sheets: dict[str, list[list]]) -> Path:

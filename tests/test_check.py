@@ -1,5 +1,6 @@
 """`check`: parameter dates, the shortfall arithmetic by hand, totals, the report contract, the CLI."""
 import json
+import os
 
 import openpyxl
 import pandas as pd
@@ -7,29 +8,24 @@ import pytest
 from click.testing import CliRunner
 
 from compliance.cli import main
-from compliance.engine import check, load_rules
-from compliance.engine.cases import table_from_rows
-from compliance.ingest import read_payroll
-from compliance.ingest.registry import read_registry
-from compliance.ingest.values import no_issues
-from compliance.model import Company, Payroll, Period, Source
-from compliance.resources import rules_dir
-from tests.conftest import HEADER, SAMPLES, worker, write_csv, write_xlsx
+from compliance.rulecases import table_from_rows
+from compliance.model import Company, Payroll, Period, Source, empty_issues
+from tests.conftest import (HEADER, RULES, SAMPLES, check, findings_of, read_payroll, read_registry, report_dict,
+                            worker, write_csv, write_xlsx)
 
-RULES = load_rules(rules_dir())
 PAYROLLS = sorted(SAMPLES.glob("pt-*.xlsx")) + sorted(SAMPLES.glob("ud-*.xlsx")) + sorted(SAMPLES.glob("cv-*.csv"))
 
 
 def payroll_of(rows, **company):
     period = Period.parse(company.pop("period", "2025-06"))
     table = table_from_rows(rows, "test")
-    issues = no_issues().assign(severity=pd.Series(dtype=object))
+    issues = empty_issues()
     return Payroll(Source("t.xlsx", "Gaji", 1, len(table)), table, {}, [], [], issues, [],
                    Company(period=period, **company))
 
 
 def findings(report, rule_id=None):
-    return [f for f in report.findings("en") if rule_id in (None, f["rule_id"])]
+    return [f for f in findings_of(report) if rule_id in (None, f["rule_id"])]
 
 
 # -- parameters by date ---------------------------------------------------------------------------
@@ -55,9 +51,9 @@ def test_2024_and_2025_checks_use_their_own_jp_cap_and_pension_age():
     def jp_shortfall(period, born):
         row = {"nik": "1771010106660001", "name": "Hadi", "kpj": "17000000001", "base_wage": 20_000_000,
                "jkk": True, "jkm": True, "jht": True, "jp": False, "birth_date": born}
-        found = findings(check(payroll_of([row], period=period, size="large", jkk_risk="low"), RULES),
-                         "missing-program")
-        return found[0] if found else None
+        d = report_dict(check(payroll_of([row], period=period, size="large", jkk_risk="low"), RULES), "en")
+        found = [f for f in d["findings"] if f["rule_id"] == "missing-program"]
+        return {**found[0], "report": d} if found else None
 
     # 58 on the period's first day: at the 2024 pension age (58), under the 2025 one (59)
     assert jp_shortfall("2024-06", "1966-01-01") is None
@@ -65,7 +61,9 @@ def test_2024_and_2025_checks_use_their_own_jp_cap_and_pension_age():
     assert f["monthly_shortfall_idr"] == 316_422            # 10,547,400 (2025 cap) x 3 %
     # a younger worker: JP on each year's cap
     assert jp_shortfall("2024-06", "1980-01-01")["monthly_shortfall_idr"] == 301_269   # 10,042,300 x 3 %
-    params = {p["name"]: p for p in f["details"]["parameters"]}
+    # the finding's rule names the parameters it rests on; their values and dates are listed once
+    names = f["report"]["rules"]["missing-program"]["parameters"]
+    params = {n: f["report"]["parameters"][n] for n in names}
     assert params["jp_wage_cap"]["value"] == 10_547_400 and params["jp_wage_cap"]["since"] == "2025-03-01"
     assert params["jp_pension_age"]["value"] == 59 and "Pasal 15" in params["jp_pension_age"]["reference"]
 
@@ -79,11 +77,11 @@ def test_unregistered_high_wage_large_company_high_risk():
     # JKK 1.27 % + JKM 0.30 % + JHT 5.70 % on 12,000,000 = 872,400
     # JP 3 % on the 2025 cap 10,547,400 = 316,422            total 1,188,822
     assert f["monthly_shortfall_idr"] == 1_188_822
-    by = f["details"]["shortfall_by_program"]
-    assert by["jp"] == {"employer": 210_948.0, "worker": 105_474.0}
-    assert by["jht"] == {"employer": 444_000.0, "worker": 240_000.0}
-    assert by["jkk"] == {"employer": 152_400.0, "worker": 0.0}
-    assert r.totals()["monthly_shortfall_idr"] == 1_188_822
+    by = f["shortfall_by_program"]           # [employer, worker] in rupiah, before rounding
+    assert by["jp"] == [210_948.0, 105_474.0]
+    assert by["jht"] == [444_000.0, 240_000.0]
+    assert by["jkk"] == [152_400.0, 0.0]
+    assert r.totals.monthly_shortfall_idr == 1_188_822
 
 
 def test_underreported_wage_with_sen_and_a_cap_on_both_sides():
@@ -94,7 +92,7 @@ def test_underreported_wage_with_sen_and_a_cap_on_both_sides():
     # difference 1,500,000.50 x (0.89 + 0.30 + 5.70) % = 103,350.03445
     # JP: both wages above the cap -> difference of the capped wages is 0
     assert f["monthly_shortfall_idr"] == 103_350
-    assert "jp" not in f["details"]["shortfall_by_program"]
+    assert "jp" not in f["shortfall_by_program"]
 
 
 def test_rounding_happens_once_half_up():
@@ -114,14 +112,14 @@ def test_missing_several_programs_sums_each_program():
     [f] = findings(r, "missing-program")
     # JKM 0.30 % + JHT 5.70 % + JP 3 % on 4,000,000 = 360,000
     assert f["monthly_shortfall_idr"] == 360_000
-    assert f["details"]["programs_missing"] == ["JKM", "JHT", "JP"]
+    assert f["programs_missing"] == ["JKM", "JHT", "JP"]
 
 
 # -- totals, assumptions, purity ------------------------------------------------------------------
 
 def test_unknown_size_assumes_the_strictest_and_says_so():
     r = check(payroll_of([{"nik": "1771011203850005", "name": "E", "base_wage": 1_000_000}]), RULES)
-    d = r.to_dict("en")
+    d = report_dict(r, "en")
     assert d["company"]["size"] == "large" and set(d["company"]["assumed"]) == {"size", "jkk_risk"}
     assert d["totals"] == {**d["totals"], "workers": 1, "participants": 0, "unregistered": 1, "coverage_pct": 0.0}
 
@@ -129,24 +127,23 @@ def test_unknown_size_assumes_the_strictest_and_says_so():
 def test_check_is_pure():
     p = payroll_of([{"nik": "1771011203850006", "name": "F", "base_wage": 3_000_000}], size="small")
     before = p.table.copy()
-    a, b = check(p, RULES).to_dict("en"), check(p, RULES).to_dict("en")
+    a, b = report_dict(check(p, RULES), "en"), report_dict(check(p, RULES), "en")
     assert a == b
     pd.testing.assert_frame_equal(p.table, before)
 
 
-def test_missing_period_is_unusable(tmp_path):
-    from compliance.errors import UnusableInput
-
+def test_a_missing_period_comes_back_as_data_and_the_cli_asks_for_it(tmp_path):
     path = write_xlsx(tmp_path / "g.xlsx", {"Gaji": [HEADER, worker(1)]})
-    with pytest.raises(UnusableInput, match="--period"):
-        check(read_payroll(path, engine="pandas"), RULES)
+    assert read_payroll(path, engine="pandas").needs == ["period"]
+    result = CliRunner().invoke(main, ["check", str(path), "--engine", "pandas"])
+    assert result.exit_code == 2 and "--period" in result.output
 
 
 @pytest.mark.parametrize("path", PAYROLLS, ids=lambda p: p.name)
 def test_every_sample_report_follows_the_contract_and_accounts_for_rows(path, validate_schema):
     p = read_payroll(path, engine="pandas")
     report = check(p, RULES)
-    d = report.to_dict("id")
+    d = report_dict(report, "id")
     validate_schema(d, "check-report.schema.json")
     t = d["totals"]
     assert t["rows_checked"] + t["rows_with_issues"] == d["source"]["rows_read"]
@@ -158,7 +155,7 @@ def test_every_sample_report_follows_the_contract_and_accounts_for_rows(path, va
 def test_samples_cover_every_family_and_the_four_headline_worker_types():
     reports = {p.name: check(read_payroll(p, engine="pandas"), RULES) for p in PAYROLLS}
     assert [n for n, r in reports.items() if r.compliant] == ["pt-rafflesia-digital-juni-2025.xlsx"]
-    all_findings = [f for r in reports.values() for f in r.findings("en")]
+    all_findings = [f for r in reports.values() for f in findings_of(r)]
     assert {f["family"] for f in all_findings if f["severity"] == "violation"} == {"PDS-TK", "PDS-UPAH",
                                                                                     "PDS-PROGRAM"}
     assert {"permanent", "contract", "outsourced", "intern"} <= {f["employment_type"] for f in all_findings}
@@ -180,10 +177,10 @@ def test_registry_with_aliases_several_rows_per_person_and_kpj_fallback(tmp_path
                     {"nik": "1771011203850002", "name": "B", "kpj": "17000000002", "base_wage": 3_000_000}],
                    npp="17010234", size="small", jkk_risk="low")
     r = check(p, RULES, registry)
-    assert r.participation_source == "registry" and r.participants == 2
+    assert r.participation_source == "registry" and r.totals.participants == 2
     # B is in the registry by KPJ, enrolled in JKK and JKM only: a small company also requires JHT
     [f] = findings(r, "missing-program")
-    assert f["row"] == 2 and f["details"]["programs_missing"] == ["JHT"]
+    assert f["row"] == 2 and f["programs_missing"] == ["JHT"]
 
 
 def test_registry_rows_that_cannot_be_read_are_reported_not_dropped(tmp_path, validate_schema):
@@ -199,7 +196,7 @@ def test_registry_rows_that_cannot_be_read_are_reported_not_dropped(tmp_path, va
                    [3, "wage-not-a-number", "error"]]
     p = payroll_of([{"nik": "1771011203850002", "name": "B", "base_wage": 3_000_000}], size="small",
                    jkk_risk="low")
-    d = check(p, RULES, registry).to_dict("en")
+    d = report_dict(check(p, RULES, registry), "en")
     validate_schema(d, "check-report.schema.json")
     assert d["registry"]["rows"] == 2 and len(d["registry"]["data_issues"]) == 5
     assert d["registry"]["data_issues"][3]["message"].startswith("Registry STATUS 'PENSIUN'")
@@ -263,12 +260,33 @@ def test_out_files_are_written_atomically_and_neutralised(tmp_path):
     csv_text = (out / "findings.csv").read_text(encoding="utf-8-sig")
     assert "'=HYPERLINK" in csv_text and ",=HYPERLINK" not in csv_text
     wb = openpyxl.load_workbook(out / "findings.xlsx")
-    names = [c.value for c in wb["findings"]["H"]]
-    assert names[1].startswith("'=") and wb["findings"]["B"][1].value == 2
-    assert wb["findings"]["A"][1].value is None                  # CSV input: no sheet
-    assert wb["data issues"]["E"][1].value == "nik-length"
+    assert wb.sheetnames == ["Ringkasan", "Temuan", "Masalah Data"]     # Indonesian by default, summary first
+    found = wb["Temuan"]
+    assert [c.value for c in found[1]][:7] == ["Sheet", "Baris", "Aturan", "Kelompok", "Tingkat", "NIK", "Nama"]
+    assert found["G"][1].value.startswith("'=") and found["B"][1].value == 2
+    assert found["A"][1].value is None                           # CSV input: no sheet
+    assert found["F"][1].data_type == "s" and found["F"][1].value == "1771011203900001"   # NIK as text
+    assert found.freeze_panes == "A2" and found.auto_filter.ref.startswith("A1:")
+    assert "Rp" in found["I"][1].number_format and isinstance(found["I"][1].value, int)
+    assert wb["Masalah Data"]["E"][1].value == "nik-length"
+    summary = {r[0].value: r[1].value for r in wb["Ringkasan"].iter_rows() if r[0].value}
+    assert summary["Pekerja pada periode"] == 1 and summary["Status"] == "TIDAK PATUH"
     assert json.loads((out / "report.json").read_text())["findings"][0]["name"] == hostile
     assert path.read_bytes() == before
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert {oct(p.stat().st_mode & 0o777) for p in out.iterdir()} == {oct(0o666 & ~umask)}   # not 0600
+
+
+def test_findings_xlsx_in_english(tmp_path):
+    out = tmp_path / "out"
+    run("check", SAMPLES / "pt-maju-bersama-juni-2025.xlsx", "--engine", "pandas", "--out", out, "--lang", "en")
+    wb = openpyxl.load_workbook(out / "findings.xlsx")
+    assert wb.sheetnames == ["Summary", "Findings", "Data issues"]
+    rows = list(wb["Findings"].iter_rows(values_only=True))
+    d = json.loads((out / "report.json").read_text())
+    assert len(rows) - 1 == len(d["findings"]) == d["totals"]["findings"]
+    assert sum(r[8] for r in rows[1:]) >= d["totals"]["monthly_shortfall_idr"]
 
 
 def test_rules_commands():

@@ -7,8 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from compliance.catalogue import CATALOGUE
-from compliance.ingest import read_payroll
-from tests.conftest import HEADER, SAMPLES, worker, write_csv, write_xlsx
+from tests.conftest import HEADER, SAMPLES, read_payroll, worker, write_csv, write_xlsx
 
 SAMPLE_FILES = sorted(SAMPLES.glob("*.xlsx")) + sorted(SAMPLES.glob("*.csv"))
 

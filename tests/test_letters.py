@@ -9,13 +9,10 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from compliance.cli import main
-from compliance.engine import check, load_rules
-from compliance.ingest import read_payroll
 from compliance.outputs import letters
-from compliance.resources import rules_dir
-from tests.conftest import HEADER, SAMPLES, worker, write_xlsx
+from compliance.resources import templates_dir
+from tests.conftest import HEADER, RULES, SAMPLES, check, read_payroll, report_dict, worker, write_xlsx
 
-RULES = load_rules(rules_dir())
 PAYROLLS = sorted(p for p in list(SAMPLES.glob("*.xlsx")) + list(SAMPLES.glob("*.csv"))
                   if not p.name.startswith("registry"))
 DATE = dt.date(2025, 7, 14)
@@ -25,7 +22,7 @@ def report_of(path, lang="id", **company):
     from compliance.model import Company
 
     options = Company(**company) if company else None
-    return check(read_payroll(path, engine="pandas", options=options), RULES).to_dict(lang)
+    return report_dict(check(read_payroll(path, engine="pandas", options=options)), lang)
 
 
 def pdf_text(path):
@@ -46,7 +43,7 @@ def test_letter_for_every_sample(path, lang, tmp_path):
     report = report_of(path, lang)
     office = letters.load_office()
     settings = letters.Settings(lang=lang, date=DATE, all_letters=True)
-    issued = letters.issue(report, tmp_path, office, settings)
+    issued = letters.issue(report, tmp_path, office, settings, RULES)
     text = flat(pdf_text(tmp_path / "letter.pdf"))
     assert issued.number == ("001/PDS/BKL/VII/2025")
     assert report["company"]["name"] in text and f"NPP {report['company']['npp']}" in text
@@ -72,7 +69,7 @@ def test_letter_for_every_sample(path, lang, tmp_path):
 
 def test_maju_bersama_letter_counts_vendor_and_amounts(tmp_path):
     report = report_of(SAMPLES / "pt-maju-bersama-juni-2025.xlsx", "en")
-    letters.issue(report, tmp_path, letters.load_office(), letters.Settings(lang="en", date=DATE, full_nik=True))
+    letters.issue(report, tmp_path, letters.load_office(), letters.Settings(lang="en", date=DATE, full_nik=True), RULES)
     text = flat(pdf_text(tmp_path / "letter.pdf"))
     assert "3 workers are not registered" in text and "Rp 621.140 a month" in text
     assert "Outsourced workers supplied by PT Garda Nusantara: 1 (Joko Susilo), Rp 296.700 a month" in text
@@ -85,7 +82,7 @@ def test_maju_bersama_letter_counts_vendor_and_amounts(tmp_path):
 
 def test_compliant_company_gets_no_warning_letter(tmp_path):
     report = report_of(SAMPLES / "pt-rafflesia-digital-juni-2025.xlsx")
-    issued = letters.issue(report, tmp_path, letters.load_office(), letters.Settings(date=DATE))
+    issued = letters.issue(report, tmp_path, letters.load_office(), letters.Settings(date=DATE), RULES)
     assert issued.number is None and "compliant" in issued.skipped
     assert not (tmp_path / "letter.pdf").exists()
 
@@ -96,7 +93,7 @@ def test_hostile_company_name_is_text(tmp_path):
     report = report_of(path, name=hostile, npp="17000001", address="<b>Jl. Mawar</b>",
                        period=__import__("compliance.model", fromlist=["Period"]).Period(2025, 6))
     out = tmp_path / "out"
-    letters.issue(report, out, letters.load_office(), letters.Settings(date=DATE))
+    letters.issue(report, out, letters.load_office(), letters.Settings(date=DATE), RULES)
     html = (out / "letter.html").read_text()
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&lt;b&gt;Jl. Mawar&lt;/b&gt;" in html
@@ -110,10 +107,10 @@ def test_a_missing_field_fails_loudly(tmp_path):
 
     report = report_of(path, name="PT Tanpa Alamat", npp="17000002", period=Period(2025, 6))
     with pytest.raises(letters.LetterError, match="company address"):
-        letters.issue(report, tmp_path / "o", letters.load_office(), letters.Settings(date=DATE))
+        letters.issue(report, tmp_path / "o", letters.load_office(), letters.Settings(date=DATE), RULES)
     assert not (tmp_path / "o" / "letter.pdf").exists()
     context = letters.build_context(report_of(SAMPLES / "cv-sinar-bengkulu-juni-2025.csv"), letters.load_office(),
-                                    letters.Settings(date=DATE), "1/X", "warning")
+                                    letters.Settings(date=DATE), "1/X", "warning", RULES)
     del context["office"]["signer_name"]
     with pytest.raises(letters.LetterError, match="signer_name"):
         letters.render_html(context, "id")
@@ -122,7 +119,7 @@ def test_a_missing_field_fails_loudly(tmp_path):
 def test_templates_run_in_a_sandbox():
     from jinja2.exceptions import SecurityError
 
-    env = letters.environment()
+    env = letters.environment(templates_dir())
     with pytest.raises(SecurityError):
         env.from_string("{{ x.__class__.__mro__[1].__subclasses__() }}").render(x=1)
     with pytest.raises(SecurityError):
@@ -132,12 +129,12 @@ def test_templates_run_in_a_sandbox():
 def test_numbers_and_ledger(tmp_path):
     report = report_of(SAMPLES / "cv-sinar-bengkulu-juni-2025.csv")
     office = letters.load_office()
-    first = letters.issue(report, tmp_path, office, letters.Settings(date=DATE))
-    again = letters.issue(report, tmp_path, office, letters.Settings(date=dt.date(2025, 8, 1)))
+    first = letters.issue(report, tmp_path, office, letters.Settings(date=DATE), RULES)
+    again = letters.issue(report, tmp_path, office, letters.Settings(date=dt.date(2025, 8, 1)), RULES)
     assert again.number == first.number and again.reused                   # same company and period
-    new = letters.issue(report, tmp_path, office, letters.Settings(date=DATE, reissue=True))
+    new = letters.issue(report, tmp_path, office, letters.Settings(date=DATE, reissue=True), RULES)
     assert new.number == "002/PDS/BKL/VII/2025"
-    second = letters.issue(report, tmp_path, office, letters.Settings(date=dt.date(2025, 8, 4), stage=2))
+    second = letters.issue(report, tmp_path, office, letters.Settings(date=dt.date(2025, 8, 4), stage=2), RULES)
     assert second.number == "003/PDS/BKL/VIII/2025"
     text = flat(pdf_text(tmp_path / "letter.pdf"))
     assert "Teguran Tertulis Kedua" in text and "Nomor 002/PDS/BKL/VII/2025 tanggal 14 Juli 2025" in text
@@ -153,7 +150,7 @@ def test_numbers_and_ledger(tmp_path):
 def test_second_warning_needs_the_first(tmp_path):
     report = report_of(SAMPLES / "cv-sinar-bengkulu-juni-2025.csv")
     with pytest.raises(letters.LetterError, match="no first warning"):
-        letters.issue(report, tmp_path, letters.load_office(), letters.Settings(date=DATE, stage=2))
+        letters.issue(report, tmp_path, letters.load_office(), letters.Settings(date=DATE, stage=2), RULES)
 
 
 @pytest.mark.parametrize("pattern,style,expected", [
@@ -173,11 +170,11 @@ def test_bad_number_patterns_are_refused(pattern):
 
 def test_pdf_loads_nothing_from_outside_templates():
     with pytest.raises(ValueError, match="blocked"):
-        letters.allowed_resource("http://example.com/x.png")
+        letters.allowed_resource("http://example.com/x.png", templates_dir())
     with pytest.raises(ValueError, match="blocked"):
-        letters.allowed_resource("file:///etc/passwd")
-    inside = (letters.TEMPLATES / "letter.css").as_uri()
-    assert letters.allowed_resource(inside) == inside
+        letters.allowed_resource("file:///etc/passwd", templates_dir())
+    inside = (templates_dir() / "letter.css").resolve().as_uri()
+    assert letters.allowed_resource(inside, templates_dir()) == inside
     html = '<img src="http://127.0.0.1:9/x.png"><img src="file:///etc/hostname"><p>ok</p>'
     assert letters.render_pdf(html).startswith(b"%PDF")                    # rendered, nothing fetched
 
@@ -214,7 +211,7 @@ def test_appendix_header_repeats_on_every_page(tmp_path):
     rows = [HEADER] + [worker(i, **{"No KPJ": ""}) for i in range(1, 81)]
     path = write_xlsx(tmp_path / "g.xlsx", {"Gaji": rows})
     report = report_of(path, name="PT Banyak Pekerja", npp="17000003", address="Jl. Panjang", period=Period(2025, 6))
-    letters.issue(report, tmp_path / "o", letters.load_office(), letters.Settings(date=DATE))
+    letters.issue(report, tmp_path / "o", letters.load_office(), letters.Settings(date=DATE), RULES)
     pages = [" ".join(p.extract_text().split()) for p in PdfReader(tmp_path / "o" / "letter.pdf").pages]
     table_pages = [p for p in pages if re.search(r"\*{12}\d{4}", p)]
     assert len(table_pages) >= 2
@@ -228,4 +225,4 @@ def test_a_damaged_ledger_is_a_one_line_error(tmp_path):
     from compliance.errors import UnusableInput
 
     with pytest.raises(UnusableInput, match=r"ledger.jsonl:1: not a ledger entry"):
-        letters.issue(report, tmp_path, letters.load_office(), letters.Settings(date=DATE))
+        letters.issue(report, tmp_path, letters.load_office(), letters.Settings(date=DATE), RULES)

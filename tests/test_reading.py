@@ -4,9 +4,8 @@ import zipfile
 import pytest
 
 from compliance.errors import UnusableInput
-from compliance.ingest import read_payroll
 from compliance.ingest.files import read_file, read_workbook_openpyxl
-from tests.conftest import HEADER, SAMPLES, worker, write_csv, write_xlsx
+from tests.conftest import HEADER, SAMPLES, read_payroll, worker, write_csv, write_xlsx
 
 
 def rows_ok(payroll, n):

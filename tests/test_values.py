@@ -90,9 +90,9 @@ def test_program_list():
 
 
 def test_employment_types_map_to_canonical_set():
-    from compliance.ingest import load_employment_types
+    from tests.conftest import RULES
 
-    mapping, canonical, _ = load_employment_types()
+    mapping, canonical = RULES.employment_types.aliases, RULES.employment_types.names
     cells = s("Tetap", "PKWTT", "Percobaan", "Kontrak", "PKWT", "Alih Daya", "OS", "Magang", "Pemagangan",
               "Harian Lepas", "Borongan", "Paruh Waktu", "Part-time", "Freelance")
     parsed, checked, _ = values.parse_employment_type(cells, mapping)

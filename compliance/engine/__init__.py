@@ -1,9 +1,11 @@
 """The heart of the product:
 
-    check(payroll, rule_set, registry=None) -> Report
+    check(payroll, company, period, rule_set, registry=None) -> Report
 
-A pure function of its inputs (no global state, no I/O): the CLI, the letters and the batch audit
-all call it. Rules are evaluated vectorised over the whole table.
+A pure function of its arguments (no global state, no environment, no files): the CLI, the
+letters, the batch audit and the web page all call it. Rules are evaluated vectorised over the
+whole table. The Report keeps only the rows of its findings and the columns their messages read,
+so it pickles cheaply back from a worker process.
 """
 from __future__ import annotations
 
@@ -15,13 +17,11 @@ import numpy as np
 from compliance.engine.conditions import rows_where
 from compliance.engine.context import build_context
 from compliance.engine.contributions import rates_for, shortfall
-from compliance.engine.rules import RuleSet, load_rules
-from compliance.errors import UnusableInput
-from compliance.ingest.registry import Registry
-from compliance.model import Company, Payroll
-from compliance.report import FindingBlock, Report
+from compliance.engine.ruleset import load_rule_set
+from compliance.model import (Company, FindingBlock, Payroll, Period, Registry, RegistrySummary, Report, Rule,
+                              RuleSet, Totals)
 
-__all__ = ["check", "load_rules", "complete_company"]
+__all__ = ["check", "load_rule_set", "complete_company"]
 
 
 def complete_company(company: Company) -> tuple[Company, list[str]]:
@@ -38,21 +38,19 @@ def complete_company(company: Company) -> tuple[Company, list[str]]:
     return company, assumed
 
 
-def check(payroll: Payroll, rule_set: RuleSet, registry: Registry | None = None) -> Report:
-    company, assumed = complete_company(payroll.company)
-    if company.period is None:
-        raise UnusableInput(f"{payroll.source.path}: no period found (company sheet, title row); "
-                            "give it with --period YYYY-MM")
-    period = company.period
+def check(payroll: Payroll, company: Company, period: Period, rule_set: RuleSet,
+          registry: Registry | None = None) -> Report:
+    company, assumed = complete_company(replace(company, period=period))
     unusable = payroll.unusable_rows
     table = payroll.table.drop(index=unusable) if len(unusable) else payroll.table
     started = time.perf_counter()
     ctx = build_context(table, company, period, rule_set.parameters, registry.table if registry else None)
     rates = rates_for(rule_set.parameters, ctx)
-    blocks = []
+    blocks, rules = [], {}
     for rule in rule_set.rules:
         if not rule.in_force(period.first_day, period.last_day):
             continue
+        rules[rule.id] = rule
         mask = rows_where(rule.when, ctx, rule_set.parameters)
         rows = ctx.frame[mask]
         parts, totals = shortfall(rule.shortfall, rows, rates)
@@ -62,12 +60,65 @@ def check(payroll: Payroll, rule_set: RuleSet, registry: Registry | None = None)
             for k in range(len(rule.message_variants) - 1, -1, -1):
                 holds = rows_where(rule.message_variants[k][0], ctx, rule_set.parameters)[mask]
                 variant[holds] = k
-        blocks.append(FindingBlock(rule, rows, parts, totals, variant))
+        blocks.append(FindingBlock(rule.id, rows[list(rule.uses)], parts, totals, variant))
     rule_seconds = time.perf_counter() - started
+    used = {**ctx.parameters_used, **rates.used}
     f = ctx.frame
     employed = f["employed_in_period"]
+    workers, participants = int(employed.sum()), int((employed & f["participant"]).sum())
+    violation = [b for b in blocks if rules[b.rule_id].severity == "violation"]
+    n_violations = sum(len(b.rows) for b in violation)
+    totals = Totals(
+        workers=workers, participants=participants,
+        unregistered=sum(len(b.rows) for b in blocks if b.rule_id == "unregistered-worker"),
+        coverage_pct=round(100 * participants / workers, 2) if workers else None,
+        monthly_shortfall_idr=int(sum(int(b.totals.sum()) for b in violation)),
+        rows_with_issues=payroll.rows_with_issues, rows_checked=int(len(f)), violations=n_violations)
+    summary = None
+    if registry is not None:
+        summary = RegistrySummary(registry.path, registry.sheet, int(len(registry.table)),
+                                  int((registry.table["status"] == "AKTIF").sum()), registry.issues)
     return Report(
-        payroll=payroll, company=company, assumed=assumed, period=period, ruleset_version=rule_set.version,
-        blocks=blocks, workers=int(employed.sum()), participants=int((employed & f["participant"]).sum()),
-        participation_source=ctx.participation_source, parameters_used={**ctx.parameters_used, **rates.used},
-        rows_checked=int(len(f)), rule_seconds=rule_seconds, registry=registry)
+        period=period, company=company, assumed=assumed, ruleset_version=rule_set.version, source=payroll.source,
+        assumptions=list(payroll.assumptions), participation_source=ctx.participation_source, rules=rules,
+        parameters=used, rule_parameters={r.id: _parameters_of(r, used) for r in rules.values()},
+        blocks=blocks, totals=totals, by_family=_by_family(blocks, rules, rule_set.families),
+        compliant=n_violations == 0 and payroll.rows_with_issues == 0, data_issues=payroll.issues,
+        ignored_rows=list(payroll.ignored_rows), registry=summary, rule_seconds=rule_seconds)
+
+
+def _by_family(blocks: list[FindingBlock], rules: dict[str, Rule], families: dict) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    order = {code: i for i, code in enumerate(families)}
+    for b in sorted(blocks, key=lambda b: order.get(rules[b.rule_id].family, len(order))):
+        rule = rules[b.rule_id]
+        fam = out.setdefault(rule.family, {"violation": 0, "warning": 0, "info": 0, "shortfall_idr": 0})
+        fam[rule.severity] += len(b.rows)
+        if rule.severity == "violation":
+            fam["shortfall_idr"] += int(b.totals.sum())
+    return out
+
+
+def _parameters_of(rule: Rule, used: dict) -> list[str]:
+    """The dated parameters a rule's findings rest on: those it names, those its conditions
+    compare with, and the rates and JP cap behind a shortfall."""
+    prefixes = set(rule.parameters) | _condition_params(rule.when)
+    for cond, _ in rule.message_variants:
+        prefixes |= _condition_params(cond)
+    names = {n for n in used if any(n == p or n.startswith(p + ".") for p in prefixes)}
+    if rule.shortfall != "none":
+        names |= {n for n in used if n.startswith("rate.") or n == "jp_wage_cap"}
+    return sorted(names)
+
+
+def _condition_params(cond) -> set[str]:
+    if isinstance(cond, dict):
+        if set(cond) == {"param"}:
+            return {cond["param"]}
+        out = set()
+        for v in cond.values():
+            out |= _condition_params(v)
+        return out
+    if isinstance(cond, list):
+        return set().union(*(_condition_params(c) for c in cond)) if cond else set()
+    return set()

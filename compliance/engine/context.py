@@ -7,12 +7,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from compliance.engine.parameters import Parameters, Value
 from compliance.errors import RuleFileError
-from compliance.ingest.header import normalize
-from compliance.model import Company, Period
+from compliance.model import CHECKED_PROGRAMS, Company, Parameters, Period, Value, normalize
 
-CHECKED_PROGRAMS = ("jkk", "jkm", "jht", "jp")   # JKP is not a separate registration (domain 2)
 # values a message template may use besides the context fields
 MESSAGE_EXTRAS = {"employment_type_label", "period", "missing_programs", "shortfall", "company_name",
                   "pension_age", "min_months"}

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from compliance.engine.context import CHECKED_PROGRAMS, Context
-from compliance.engine.parameters import Parameters, Value
+from compliance.engine.context import Context
+from compliance.model import CHECKED_PROGRAMS, Parameters, Value
 
 UNITS_PER_RUPIAH = 1_000_000     # sen (100) x hundredths of a percent (10_000)
 

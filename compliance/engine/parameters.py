@@ -7,69 +7,11 @@ last day. A period before the first date has no value: that is an error, never a
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
 
 from compliance.errors import RuleFileError
-from compliance.model import Period
+from compliance.model import MARKS, Parameter, Parameters, Value
 from compliance.resources import check_keys, load_yaml
-
-MARKS = {"CONFIRMED", "CORROBORATED", "UNCONFIRMED"}
-
-
-@dataclass(frozen=True)
-class Value:
-    since: dt.date
-    value: object
-    reference: str
-    domain: str
-    mark: str
-
-    def to_dict(self, name: str) -> dict:
-        return {"name": name, "value": self.value, "since": self.since.isoformat(), "reference": self.reference,
-                "domain": self.domain, "mark": self.mark}
-
-
-@dataclass(frozen=True)
-class Parameter:
-    name: str
-    description: str
-    unit: str
-    values: tuple[Value, ...]     # sorted by date
-    source: str
-
-    def at(self, period: Period) -> Value:
-        found = None
-        for v in self.values:
-            if v.since <= period.last_day:
-                found = v
-        if found is None:
-            raise RuleFileError(f"{self.source}: {self.name} has no value in force for {period} "
-                                f"(first value from {self.values[0].since})")
-        return found
-
-
-class Parameters:
-    """All parameters of a rule set, by name."""
-
-    def __init__(self, params: dict[str, Parameter]):
-        self._params = params
-
-    def __contains__(self, name: str) -> bool:
-        return name in self._params
-
-    def names(self) -> list[str]:
-        return sorted(self._params)
-
-    def get(self, name: str) -> Parameter:
-        try:
-            return self._params[name]
-        except KeyError:
-            raise RuleFileError(f"unknown parameter {name!r}") from None
-
-    def at(self, name: str, period: Period) -> Value:
-        return self.get(name).at(period)
-
 
 def load_parameters(folder: Path) -> Parameters:
     params: dict[str, Parameter] = {}

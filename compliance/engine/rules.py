@@ -16,14 +16,13 @@ once (compliance.engine.conditions); nothing in a rule file is ever executed as 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import string
 from pathlib import Path
 
 from compliance.errors import RuleFileError
-from compliance.engine.parameters import MARKS, Parameters, load_parameters
+from compliance.model import MARKS, CHECKED_PROGRAMS, Citation, Parameters, Rule
 from compliance.resources import load_yaml
 
-FAMILIES = {"PDS-TK", "PDS-UPAH", "PDS-PROGRAM", "PWBD"}
 SEVERITIES = {"violation", "warning", "info"}
 OPERATORS = {"below", "at_most", "above", "at_least", "equals", "not_equals", "in", "not_in", "is_empty",
              "is_not_empty"}
@@ -32,60 +31,12 @@ RULE_KEYS = {"id", "version", "family", "severity", "title", "message", "message
              "effective_from", "effective_to", "when", "shortfall", "details", "parameters", "unconfirmed",
              "description", "tests"}
 CASE_KEYS = {"name", "period", "company", "rows", "registry", "expect"}
+# what every finding shows, whatever its rule reads
+BASE_FIELDS = ("nik", "name", "employment_type", "vendor", "outsourced")
 
 
 def _line(obj) -> int:
     return getattr(obj, "line", 0)
-
-
-@dataclass(frozen=True)
-class Citation:
-    citation: str
-    domain: str
-    mark: str
-
-    def to_dict(self) -> dict:
-        return {"citation": self.citation, "domain": self.domain, "mark": self.mark}
-
-
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    version: int
-    family: str
-    severity: str
-    title: dict
-    message: dict
-    legal_basis: tuple[Citation, ...]
-    effective_from: dt.date
-    effective_to: dt.date | None
-    when: object
-    message_variants: tuple      # ((condition, {id, en}), ...): the first that holds for a row wins
-    shortfall: str
-    details: tuple[str, ...]
-    parameters: tuple[str, ...]
-    unconfirmed: bool
-    description: str
-    tests: tuple
-    path: str
-
-    def in_force(self, first_day: dt.date, last_day: dt.date) -> bool:
-        return self.effective_from <= last_day and (self.effective_to is None or self.effective_to >= first_day)
-
-
-@dataclass
-class RuleSet:
-    rules: list[Rule]
-    parameters: Parameters
-    version: str
-    folder: Path
-    fields: dict = field(default_factory=dict)
-
-    def get(self, rule_id: str) -> Rule:
-        for r in self.rules:
-            if r.id == rule_id:
-                return r
-        raise KeyError(rule_id)
 
 
 def _date(value, where: str) -> dt.date | None:
@@ -142,9 +93,8 @@ def check_operand(operand, fields: dict, params: Parameters, at: str) -> None:
             raise RuleFileError(f"{at}: an operand is a value, {{field: name}} or {{param: name}}")
 
 
-def check_template(template: str, fields: dict, at: str) -> None:
-    import string
-
+def check_template(template: str, fields: dict, at: str) -> set[str]:
+    """The placeholders of a message template; an unknown one is a load error."""
     from compliance.engine.context import MESSAGE_EXTRAS
 
     try:
@@ -154,9 +104,10 @@ def check_template(template: str, fields: dict, at: str) -> None:
     unknown = names - set(fields) - MESSAGE_EXTRAS
     if unknown:
         raise RuleFileError(f"{at}: unknown placeholder(s) {', '.join(sorted(unknown))} in a message")
+    return names
 
 
-def load_rule(path: Path, fields: dict, params: Parameters) -> Rule:
+def load_rule(path: Path, fields: dict, params: Parameters, families: dict | None = None) -> Rule:
     where = str(path)
     data = load_yaml(path)
     if not isinstance(data, dict):
@@ -170,8 +121,13 @@ def load_rule(path: Path, fields: dict, params: Parameters) -> Rule:
             raise RuleFileError(f"{where}: missing key {key!r}")
     if path.stem != data["id"]:
         raise RuleFileError(f"{where}: id {data['id']!r} must match the file name")
-    if data["family"] not in FAMILIES:
-        raise RuleFileError(f"{where}: family must be one of {', '.join(sorted(FAMILIES))}")
+    families = families or {}
+    if data["family"] not in families:
+        raise RuleFileError(f"{where}: family must be one of {', '.join(families)} (rules/families.yaml)")
+    folder = path.parent.name
+    if families[data["family"]]["folder"] != folder:
+        raise RuleFileError(f"{where}: family {data['family']} belongs in folder "
+                            f"{families[data['family']]['folder']}/, not {folder}/")
     if data["severity"] not in SEVERITIES:
         raise RuleFileError(f"{where}: severity must be one of {', '.join(sorted(SEVERITIES))}")
     if data["shortfall"] not in SHORTFALLS:
@@ -201,9 +157,10 @@ def load_rule(path: Path, fields: dict, params: Parameters) -> Rule:
             raise RuleFileError(f"{where}:{_line(v)}: a message variant is {{when, message}}")
         check_condition(v["when"], fields, params, where)
         variants.append((v["when"], _texts(v["message"], f"{where}:{_line(v)}: message")))
+    used = set()
     for texts in [data["title"], data["message"]] + [m for _, m in variants]:
         for lang, template in dict(texts).items():
-            check_template(str(template), fields, f"{where}:{_line(texts)}")
+            used |= check_template(str(template), fields, f"{where}:{_line(texts)}")
     for name in data.get("details") or []:
         if name not in fields:
             raise RuleFileError(f"{where}: details: unknown field {name!r}")
@@ -224,22 +181,35 @@ def load_rule(path: Path, fields: dict, params: Parameters) -> Rule:
         message_variants=tuple(variants),
         shortfall=data["shortfall"], details=tuple(data.get("details") or ()),
         parameters=tuple(data.get("parameters") or ()), unconfirmed=unconfirmed,
-        description=str(data.get("description", "")), tests=tuple(tests), path=where)
+        description=str(data.get("description", "")), tests=tuple(tests), path=where,
+        uses=_uses(used, data.get("details") or (), fields))
 
 
-def load_rules(folder: Path) -> RuleSet:
+def _uses(placeholders: set[str], details, fields: dict) -> tuple[str, ...]:
+    """The context fields a rule's findings keep: what every finding shows, what its messages
+    and details read (and the missing_* flags behind {missing_programs})."""
+    names = list(BASE_FIELDS) + [n for n in sorted(placeholders) if n in fields] + list(details)
+    if "missing_programs" in placeholders:
+        names += [f"missing_{p}" for p in CHECKED_PROGRAMS]
+    return tuple(dict.fromkeys(names))
+
+
+def load_rules(folder: Path, params: Parameters, families: dict) -> list[Rule]:
+    """Every rule file of a rules folder. A folder of rule files that no family claims is an
+    error, so that a rule is never silently left out."""
     from compliance.engine.context import FIELDS
 
     folder = Path(folder)
-    if not folder.is_dir():
-        raise RuleFileError(f"{folder}: no such rules folder")
-    params = load_parameters(folder / "parameters")
+    known = {spec["folder"] for spec in families.values()}
+    for sub in sorted(p for p in folder.iterdir() if p.is_dir() and p.name != "parameters"):
+        if sub.name not in known and any(sub.glob("*.yaml")):
+            raise RuleFileError(f"{sub}: not the folder of a known rule family ({', '.join(sorted(known))}; "
+                                "rules/families.yaml)")
     rules = []
-    for path in sorted(folder.glob("pds-*/*.yaml")) + sorted(folder.glob("pwbd/*.yaml")):
-        rules.append(load_rule(path, FIELDS, params))
+    for spec in families.values():
+        for path in sorted((folder / spec["folder"]).glob("*.yaml")):
+            rules.append(load_rule(path, FIELDS, params, families))
     ids = [r.id for r in rules]
     if len(ids) != len(set(ids)):
         raise RuleFileError(f"{folder}: duplicate rule ids")
-    version_file = folder / "VERSION"
-    version = version_file.read_text().strip() if version_file.exists() else "unversioned"
-    return RuleSet(rules, params, version, folder, FIELDS)
+    return rules

@@ -1,14 +1,15 @@
 """Reading payroll files into one canonical table, accounting for every row.
 
-    read_payroll(path) -> Payroll
+    read_payroll(source, rule_set, name=None, ...) -> Payroll
 
+`source` is a path or the file's bytes (a web upload, a member of a .zip) with its file name.
 The canonical table has one row per worker row of the file, indexed by the row number the user
 sees; every row read is either usable or has at least one error-severity data issue, and rows
-that are not workers (blank, totals, signature block) are listed apart in `ignored_rows`.
+that are not workers (blank, totals, signature block) are listed apart in `ignored_rows`. What
+the file does not say and a check needs (the period) comes back in `Payroll.needs`.
 """
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -18,45 +19,39 @@ from compliance import catalogue
 from compliance.errors import UnusableInput
 from compliance.ingest import company as company_mod
 from compliance.ingest import quality, rows, values
-from compliance.ingest.files import RawFile, Sheet, read_file
-from compliance.ingest.header import ColumnCatalog, find_header, load_catalog, resolve_columns
-from compliance.model import ISSUE_COLUMNS, PROGRAMS, Company, Payroll, Source, plain
-from compliance.resources import check_keys, load_yaml, rules_dir
+from compliance.ingest.files import RawFile, read_file
+from compliance.ingest.header import ColumnCatalog, find_header, resolve_columns
+from compliance.ingest.header import load_catalog as load_column_catalog
+from compliance.ingest.registry import read_registry, registry_from_records
+from compliance.model import (CANONICAL_DTYPES, ISSUE_COLUMNS, PROGRAMS, Company, EmploymentTypes, Payroll,
+                              RuleSet, Source, normalize, plain)
+from compliance.resources import check_keys, load_yaml
 
-CANONICAL_DTYPES = {
-    "nik": object, "employee_id": object, "name": object, "employment_type": object,
-    "employment_type_raw": object, "start_date": "datetime64[ns]", "end_date": "datetime64[ns]",
-    "birth_date": "datetime64[ns]", "base_wage": "float64", "fixed_allowance": "float64",
-    "reported_wage": "float64", "kpj": object, **{p: "boolean" for p in PROGRAMS},
-    "nationality": object, "is_foreign": "boolean", "vendor": object, "days_worked": "float64",
-    "days_worked_prev1": "float64", "days_worked_prev2": "float64",
-}
+__all__ = ["read_payroll", "read_registry", "registry_from_records", "load_column_catalog", "load_employment_types",
+           "CANONICAL_DTYPES"]
 
 
-@lru_cache(maxsize=8)
-def load_employment_types(path: Path | None = None) -> tuple[dict[str, str], tuple[str, ...], dict]:
-    """(normalized alias -> canonical type, canonical types, labels)."""
-    from compliance.ingest.header import normalize
-
-    path = path or rules_dir() / "employment_types.yaml"
+def load_employment_types(path: Path) -> EmploymentTypes:
+    """rules/employment_types.yaml: canonical worker types, the words that mean each, labels."""
     data = load_yaml(path)
     check_keys(data, {"version", "types"}, str(path))
     mapping, labels = {}, {}
     for name, spec in data["types"].items():
         check_keys(spec, {"label", "aliases"}, f"{path}: types.{name}")
-        labels[name] = spec.get("label", {})
+        labels[name] = dict(spec.get("label", {}))
         for alias in [name] + list(spec.get("aliases", [])):
             mapping[normalize(alias)] = name
-    return mapping, tuple(data["types"]), labels
+    return EmploymentTypes(mapping, tuple(data["types"]), labels)
 
 
-def read_payroll(path: str | Path, sheet: str | None = None, options: Company | None = None,
-                 engine: str = "gx", raw: RawFile | None = None) -> Payroll:
-    """Read one payroll file. `options` (company details given on the command line) win over the
-    company sheet and title rows. `engine` runs the data-quality suite: "gx" or "pandas"."""
-    path = Path(path)
-    catalog = load_catalog()
-    raw = raw or read_file(path)
+def read_payroll(source: str | Path | bytes, rule_set: RuleSet, name: str | None = None, sheet: str | None = None,
+                 options: Company | None = None, engine: str = "gx", raw: RawFile | None = None) -> Payroll:
+    """Read one payroll file (a path, or bytes with their file `name`). `options` (company
+    details given by the user) win over the company sheet and title rows. `engine` runs the
+    data-quality suite: "gx" or "pandas"."""
+    catalog = rule_set.columns
+    raw = raw or read_file(source, name)
+    path = raw.path
     chosen, company, header = _pick_sheet(raw, sheet, catalog, path)
     grid = chosen.grid
     if header is None:
@@ -88,26 +83,27 @@ def read_payroll(path: str | Path, sheet: str | None = None, options: Company | 
 
     notes = notes + [f"company {k}: {v}" for k, v in company.sources.items()
                      if getattr(company, k) is None and "not understood" in str(v)]
-    table, parse_issues, extra = _parse_columns(workers, worker_kinds, mapping, catalog)
+    types = rule_set.employment_types
+    table, parse_issues, extra = _parse_columns(workers, worker_kinds, mapping, catalog, types)
     assumptions = _assumptions(mapping, company)
 
     ref_date = pd.Timestamp(company.period.last_day) if company.period else pd.Timestamp.today().normalize()
     ref_label = ref_date.date().isoformat()
-    types = {name: spec.type for name, spec in catalog.columns.items()}
-    _, canonical_types, _ = load_employment_types()
-    suite = quality.build_suite(set(mapping), types, list(canonical_types), catalog.required(), ref_date, ref_label)
+    column_types = {name: spec.type for name, spec in catalog.columns.items()}
+    suite = quality.build_suite(set(mapping), column_types, list(types.names), catalog.required(), ref_date,
+                                ref_label)
     frame = quality.helper_columns(table, extra)
     shape_issues = quality.evaluate(frame, suite, engine=engine)
 
     issues = _as_read(_combine(parse_issues, shape_issues), workers, mapping)
-    source = Source(str(path), chosen.name, header.row_index + 1, int(len(workers)), raw.file_type,
-                    raw.encoding, raw.delimiter)
-    return Payroll(source=source, table=table, columns=texts, unmapped_columns=unmapped,
+    src = Source(path, chosen.name, header.row_index + 1, int(len(workers)), raw.file_type, raw.encoding,
+                 raw.delimiter)
+    return Payroll(source=src, table=table, columns=texts, unmapped_columns=unmapped,
                    ignored_rows=ignored.to_dict("records"), issues=issues, assumptions=assumptions,
-                   company=company, notes=notes)
+                   company=company, notes=notes, needs=[] if company.period else ["period"])
 
 
-def _pick_sheet(raw: RawFile, wanted: str | None, catalog: ColumnCatalog, path: Path):
+def _pick_sheet(raw: RawFile, wanted: str | None, catalog: ColumnCatalog, path: str):
     """(payroll sheet, company details from a company sheet, the payroll sheet's header or None)."""
     company = Company()
     payroll_sheets = []
@@ -138,12 +134,13 @@ def _pick_sheet(raw: RawFile, wanted: str | None, catalog: ColumnCatalog, path: 
     return best[4], company, best[5]
 
 
-def _parse_columns(workers: pd.DataFrame, kinds_of: pd.DataFrame, mapping: dict[str, int], catalog: ColumnCatalog):
+def _parse_columns(workers: pd.DataFrame, kinds_of: pd.DataFrame, mapping: dict[str, int], catalog: ColumnCatalog,
+                   types: EmploymentTypes):
     index = workers.index
     cols: dict[str, pd.Series] = {}
     extra: dict[str, pd.Series] = {}
     issues = []
-    et_mapping, _, _ = load_employment_types()
+    et_mapping = types.aliases
     for name, c in mapping.items():
         raw = workers[c]
         kinds = kinds_of[c]
@@ -216,7 +213,7 @@ def _assumptions(mapping: dict[str, int], company: Company) -> list[str]:
     if "start_date" not in mapping and "end_date" not in mapping:
         out.append("no start or end date columns: everyone on the payroll is taken as employed in its period")
     if company.period is None:
-        out.append("no period found (company sheet, title rows or --period): dates are checked against today")
+        out.append("no period found in the file (company sheet or title rows): dates are checked against today")
     return out
 
 

@@ -6,9 +6,8 @@ import re
 
 import pandas as pd
 
-from compliance.ingest.header import ColumnCatalog, normalize
 from compliance.ingest.values import MONTH_NAMES_RE, MONTHS
-from compliance.model import Company, Period
+from compliance.model import ColumnCatalog, Company, Period, normalize
 
 _MONTH_OF = {name: m for m, names in MONTHS.items() for name in names}
 

@@ -40,41 +40,52 @@ class Sheet:
 
 @dataclass
 class RawFile:
-    path: Path
+    path: str                # the name shown to the user (a path, an upload's name, a zip member)
     file_type: str           # xlsx | xls | ods | csv
     sheets: list[Sheet]
     encoding: str | None = None
     delimiter: str | None = None
 
 
-def sniff(path: Path) -> str:
-    """What the file is, from its bytes, checked against its name. Returns xlsx|xls|ods|csv."""
+def load_bytes(source: str | Path | bytes, name: str | None = None) -> tuple[bytes, str]:
+    """The file's bytes and the name to show: a path is read (one line if it cannot be), bytes
+    (a web upload, a member of a .zip) are taken as they are, with `name` for their type."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return bytes(source), name or "<upload>"
+    path = Path(source)
+    shown = name or str(path)
     if not path.exists():
-        raise UnusableInput(f"{path}: no such file")
+        raise UnusableInput(f"{shown}: no such file")
     if path.is_dir():
-        raise UnusableInput(f"{path}: is a folder, not a file; {ACCEPTED}")
-    size = path.stat().st_size
-    if size == 0:
-        raise UnusableInput(f"{path}: the file is empty (0 bytes); {ACCEPTED}")
-    with open(path, "rb") as fh:
-        head = fh.read(65536)
-    ext = path.suffix.lower()
-    kind, what = _kind_from_bytes(path, head)
+        raise UnusableInput(f"{shown}: is a folder, not a file; {ACCEPTED}")
+    try:
+        return path.read_bytes(), shown
+    except OSError as exc:
+        raise UnusableInput(f"{shown}: cannot be read ({_one_line(exc)})") from None
+
+
+def sniff(data: bytes, name: str) -> str:
+    """What the file is, from its bytes, checked against its name. Returns xlsx|xls|ods|csv."""
+    if not data:
+        raise UnusableInput(f"{name}: the file is empty (0 bytes); {ACCEPTED}")
+    ext = Path(name).suffix.lower()
+    kind, what = _kind_from_bytes(data)
     if kind is None:
-        raise UnusableInput(f"{path}: this looks like {what}, not a payroll; {ACCEPTED}")
+        raise UnusableInput(f"{name}: this looks like {what}, not a payroll; {ACCEPTED}")
     if ext in WORKBOOK_EXT and kind == "csv":
-        raise UnusableInput(f"{path}: named {ext} but this is {what}; rename it to .csv or save it as .xlsx; {ACCEPTED}")
+        raise UnusableInput(f"{name}: named {ext} but this is {what}; rename it to .csv or save it as .xlsx; {ACCEPTED}")
     if ext in TEXT_EXT and kind != "csv":
-        raise UnusableInput(f"{path}: named {ext} but this is {what}; rename it to match its content; {ACCEPTED}")
+        raise UnusableInput(f"{name}: named {ext} but this is {what}; rename it to match its content; {ACCEPTED}")
     if ext not in WORKBOOK_EXT | TEXT_EXT:
-        raise UnusableInput(f"{path}: unsupported file type {ext or '(no extension)'} ({what}); {ACCEPTED}")
+        raise UnusableInput(f"{name}: unsupported file type {ext or '(no extension)'} ({what}); {ACCEPTED}")
     return kind
 
 
-def _kind_from_bytes(path: Path, head: bytes) -> tuple[str | None, str]:
+def _kind_from_bytes(data: bytes) -> tuple[str | None, str]:
+    head = data[:65536]
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         try:
-            with zipfile.ZipFile(path) as zf:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
                 names = set(zf.namelist())
         except (zipfile.BadZipFile, OSError):
             return None, "a damaged Excel workbook or ZIP archive"
@@ -86,7 +97,6 @@ def _kind_from_bytes(path: Path, head: bytes) -> tuple[str | None, str]:
             return None, "a Word document"
         return None, "a ZIP archive"
     if head.startswith(OLE2):
-        data = path.read_bytes()
         if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
             return None, "a password-protected (encrypted) workbook; save a copy without a password"
         if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data:
@@ -107,29 +117,31 @@ def _kind_from_bytes(path: Path, head: bytes) -> tuple[str | None, str]:
     return "csv", "a CSV/text file"
 
 
-def read_file(path: Path) -> RawFile:
-    kind = sniff(path)
+def read_file(source: str | Path | bytes, name: str | None = None) -> RawFile:
+    """Raw grids of a payroll or registry file, from a path or from bytes with their file name."""
+    data, shown = load_bytes(source, name)
+    kind = sniff(data, shown)
     if kind == "csv":
-        return _read_text(path)
-    return _read_workbook(path, kind)
+        return _read_text(data, shown)
+    return _read_workbook(data, shown, kind)
 
 
-def _read_workbook(path: Path, kind: str) -> RawFile:
+def _read_workbook(data: bytes, name: str, kind: str) -> RawFile:
     import python_calamine as pc
 
     try:
-        wb = pc.CalamineWorkbook.from_path(str(path))
+        wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = []
         meta = {m.name: m for m in wb.sheets_metadata}
-        for name in wb.sheet_names:
-            visible = "Visible" in str(getattr(meta.get(name), "visible", "Visible"))
-            rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            sheets.append(Sheet(name, _grid(rows), 1, visible))
+        for sheet_name in wb.sheet_names:
+            visible = "Visible" in str(getattr(meta.get(sheet_name), "visible", "Visible"))
+            rows = wb.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+            sheets.append(Sheet(sheet_name, _grid(rows), 1, visible))
     except pc.PasswordError:
-        raise UnusableInput(f"{path}: the workbook is password-protected; save a copy without a password; {ACCEPTED}") from None
+        raise UnusableInput(f"{name}: the workbook is password-protected; save a copy without a password; {ACCEPTED}") from None
     except (pc.CalamineError, pc.ZipError, pc.XmlError, ValueError, OSError) as exc:
-        raise UnusableInput(f"{path}: the workbook is damaged and cannot be read ({_one_line(exc)}); {ACCEPTED}") from None
-    return RawFile(path, kind, sheets)
+        raise UnusableInput(f"{name}: the workbook is damaged and cannot be read ({_one_line(exc)}); {ACCEPTED}") from None
+    return RawFile(name, kind, sheets)
 
 
 def read_workbook_openpyxl(path: Path) -> RawFile:
@@ -145,7 +157,7 @@ def read_workbook_openpyxl(path: Path) -> RawFile:
             sheets.append(Sheet(ws.title, _grid(rows), 1, ws.sheet_state == "visible"))
     finally:
         wb.close()
-    return RawFile(path, "xlsx", sheets)
+    return RawFile(str(path), "xlsx", sheets)
 
 
 def _grid(rows: list[list]) -> pd.DataFrame:
@@ -154,8 +166,7 @@ def _grid(rows: list[list]) -> pd.DataFrame:
     return pd.DataFrame(rows, dtype=object)
 
 
-def _read_text(path: Path) -> RawFile:
-    data = path.read_bytes()
+def _read_text(data: bytes, name: str) -> RawFile:
     for encoding in ("utf-8-sig", "cp1252", "latin-1"):
         try:
             text = data.decode(encoding)
@@ -166,7 +177,7 @@ def _read_text(path: Path) -> RawFile:
         encoding = "utf-8-bom" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
     delimiter = _sniff_delimiter(text)
     grid = _split(text, delimiter)
-    return RawFile(path, "csv", [Sheet(None, grid, 1, True)], encoding=encoding, delimiter=delimiter)
+    return RawFile(name, "csv", [Sheet(None, grid, 1, True)], encoding=encoding, delimiter=delimiter)
 
 
 def _sniff_delimiter(text: str) -> str:

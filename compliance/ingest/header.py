@@ -2,58 +2,24 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from compliance.errors import RuleFileError, UnusableInput
-from compliance.resources import check_keys, load_yaml, rules_dir
+from compliance.model import ColumnCatalog, ColumnSpec, normalize
+from compliance.resources import check_keys, load_yaml
+
+__all__ = ["ColumnCatalog", "ColumnSpec", "normalize", "load_catalog", "find_header", "resolve_columns"]
 
 HEADER_SCAN_ROWS = 40
-_UNIT = re.compile(r"\((rp|idr|rupiah)\.?\)\s*$")
-_NON_ALNUM = re.compile(r"[^0-9a-z]+")
 COLUMN_TYPES = {"nik", "kpj", "text", "money", "date", "employment_type", "flag", "program_list",
                 "nationality", "count"}
 
 
-def normalize(text: object) -> str:
-    """Header matching ignores case, spaces, dots, underscores, punctuation and a unit like (Rp)."""
-    if not isinstance(text, str):
-        return ""
-    t = _UNIT.sub("", text.strip().lower())
-    return _NON_ALNUM.sub("", t)
-
-
-@dataclass(frozen=True)
-class ColumnSpec:
-    name: str
-    type: str
-    required: bool
-    description: str
-    aliases: tuple[str, ...]
-    ambiguous_aliases: tuple[str, ...] = ()
-
-
-@dataclass
-class ColumnCatalog:
-    columns: dict[str, ColumnSpec]
-    company_sheet_names: tuple[str, ...]
-    company_fields: dict[str, tuple[str, ...]]
-    # normalized alias -> canonical names it may mean (several for ambiguous headers)
-    lookup: dict[str, tuple[str, ...]] = field(default_factory=dict)
-
-    def match(self, text: object) -> tuple[str, ...]:
-        return self.lookup.get(normalize(text), ())
-
-    def required(self) -> list[str]:
-        return [c.name for c in self.columns.values() if c.required]
-
-
-@lru_cache(maxsize=8)
-def load_catalog(path: Path | None = None) -> ColumnCatalog:
-    path = path or rules_dir() / "columns.yaml"
+def load_catalog(path: Path) -> ColumnCatalog:
+    """Column aliases (rules/columns.yaml or rules/registry_columns.yaml), strictly."""
     data = load_yaml(path)
     if not isinstance(data, dict):
         raise RuleFileError(f"{path}: expected a mapping")
@@ -120,7 +86,7 @@ def find_header(grid: pd.DataFrame, catalog: ColumnCatalog) -> Header | None:
     return best
 
 
-def resolve_columns(header: Header, data: pd.DataFrame, catalog: ColumnCatalog, path: Path
+def resolve_columns(header: Header, data: pd.DataFrame, catalog: ColumnCatalog, path: str
                     ) -> tuple[dict[str, int], dict[str, str], list[str], list[str]]:
     """Decide which grid column is which canonical column.
 

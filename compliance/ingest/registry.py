@@ -3,7 +3,6 @@ PROGRAM, STATUS (aliases in rules/registry_columns.yaml). A person may have seve
 NONAKTIF ones beside a current AKTIF one."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -13,30 +12,19 @@ from compliance import catalogue
 from compliance.errors import UnusableInput
 from compliance.ingest import values
 from compliance.ingest.files import read_file
-from compliance.ingest.header import find_header, load_catalog
-from compliance.model import PROGRAMS
-from compliance.resources import rules_dir
+from compliance.ingest.header import find_header
+from compliance.model import PROGRAMS, Registry, RuleSet
 
 COLUMNS = ["npp", "kpj", "nik", "name", "birth_date", "wage", *PROGRAMS, "status"]
 ACTIVE = {"AKTIF", "ACTIVE", "A"}
 INACTIVE = {"NONAKTIF", "NON AKTIF", "NON-AKTIF", "TIDAK AKTIF", "INACTIVE", "N", ""}
 
 
-@dataclass
-class Registry:
-    """The registry table (COLUMNS, indexed by the row number the user sees) and the data issues
-    of its rows: a row that cannot be read is reported, never dropped silently."""
-
-    table: pd.DataFrame
-    issues: pd.DataFrame = field(default_factory=lambda: values.no_issues().assign(severity=pd.Series(dtype=object)))
-    path: str = "<registry>"
-    sheet: str | None = None
-
-
-def read_registry(path: str | Path) -> Registry:
-    path = Path(path)
-    catalog = load_catalog(rules_dir() / "registry_columns.yaml")
-    raw = read_file(path)
+def read_registry(source: str | Path | bytes, rule_set: RuleSet, name: str | None = None) -> Registry:
+    """Read a registry extract (a path, or bytes with their file name)."""
+    catalog = rule_set.registry_columns
+    raw = read_file(source, name)
+    path = raw.path
     for sheet in raw.sheets:
         header = find_header(sheet.grid, catalog)
         if header is not None:
@@ -87,7 +75,7 @@ def read_registry(path: str | Path) -> Registry:
     found.append(values.issues_frame(table.index[odd], "status", out["status"][odd], "registry-status-unknown"))
     issues = pd.concat([f for f in found if len(f)] or [values.no_issues()], ignore_index=True)
     issues["severity"] = issues["code"].map(catalogue.severity)
-    return Registry(table, issues.sort_values(["row", "column"], kind="stable").reset_index(drop=True), str(path),
+    return Registry(table, issues.sort_values(["row", "column"], kind="stable").reset_index(drop=True), path,
                     sheet.name)
 
 

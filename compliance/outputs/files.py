@@ -1,9 +1,10 @@
-"""Writing outputs safely: atomic replacement, fixed file names, formula-injection neutralised."""
+"""Writing outputs safely: atomic replacement, fixed file names, formula-injection neutralised,
+ordinary permissions (0666 less the umask, as any program's files; a temporary file alone
+would be 0600)."""
 from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import tempfile
 from pathlib import Path
@@ -18,13 +19,21 @@ def neutralise(value):
     return value
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write to a temporary file in the same folder, then rename over the target."""
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -32,35 +41,13 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def write_json(path: Path, document: dict) -> None:
-    write_atomic(path, json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8"))
+def write_text(path: Path, text: str) -> None:
+    write_atomic(path, text.encode("utf-8"))
 
 
 def write_csv(path: Path, header: list[str], rows: list[list]) -> None:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(header)
-    for row in rows:
-        writer.writerow([neutralise(v) for v in row])
+    writer.writerows([neutralise(v) for v in row] for row in rows)
     write_atomic(path, buf.getvalue().encode("utf-8-sig"))
-
-
-def write_xlsx(path: Path, sheets: dict[str, tuple[list[str], list[list]]]) -> None:
-    import openpyxl
-    from openpyxl.styles import Font
-
-    wb = openpyxl.Workbook(write_only=False)
-    wb.remove(wb.active)
-    for name, (header, rows) in sheets.items():
-        ws = wb.create_sheet(name)
-        ws.append(header)
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            ws.append([neutralise(v) for v in row])
-        for cell in ws[1]:
-            ws.column_dimensions[cell.column_letter].width = min(60, max(10, len(str(cell.value)) + 4))
-        ws.freeze_panes = "A2"
-    buf = io.BytesIO()
-    wb.save(buf)
-    write_atomic(path, buf.getvalue())

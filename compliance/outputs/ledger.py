@@ -2,15 +2,16 @@
 
 A letter number is issued once per company, period and stage: running the same check into the
 same folder again renders the letter under the number already issued, unless a reissue is asked
-for. Updates hold a lock and replace the file atomically.
+for. Updates hold a lock (filelock: the same on Windows, where many HR staff work, as on Linux)
+and replace the file atomically.
 """
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 from pathlib import Path
 
+from compliance.errors import UnusableInput
 from compliance.outputs.files import write_atomic
 
 LEDGER = "ledger.jsonl"
@@ -18,13 +19,11 @@ LEDGER = "ledger.jsonl"
 
 @contextlib.contextmanager
 def locked(folder: Path):
+    from filelock import FileLock
+
     folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / ".ledger.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    with FileLock(str(folder / ".ledger.lock")):
+        yield
 
 
 def read(folder: Path) -> list[dict]:
@@ -37,8 +36,6 @@ def read(folder: Path) -> list[dict]:
             try:
                 entries.append(json.loads(line))
             except json.JSONDecodeError:
-                from compliance.errors import UnusableInput
-
                 raise UnusableInput(f"{path}:{n}: not a ledger entry (the ledger was edited by hand?)") from None
     return entries
 

@@ -15,53 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from compliance.errors import UnusableInput
+from compliance.model import RuleSet
 from compliance.outputs import ledger
 from compliance.outputs.files import write_atomic
-from compliance.report import rupiah
-from compliance.resources import PROJECT_ROOT, check_keys, load_yaml
+from compliance.outputs.report import rupiah
+from compliance.resources import check_keys, load_yaml, templates_dir
 
-TEMPLATES = PROJECT_ROOT / "templates"
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
-MONTHS = {
-    "id": ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-           "November", "Desember"],
-    "en": ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December"],
-}
-FAMILY_HEADINGS = {
-    "id": {"PDS-TK": "Pekerja belum didaftarkan (PDS Tenaga Kerja)",
-           "PDS-UPAH": "Upah dilaporkan lebih rendah dari upah sebenarnya (PDS Upah)",
-           "PDS-PROGRAM": "Program wajib belum diikuti (PDS Program)"},
-    "en": {"PDS-TK": "Workers not registered (PDS Tenaga Kerja)",
-           "PDS-UPAH": "Wages reported below actual wages (PDS Upah)",
-           "PDS-PROGRAM": "Required programs missing (PDS Program)"},
-}
-SUBJECTS = {
-    "id": {1: "Teguran Tertulis Pertama Kepatuhan BPJS Ketenagakerjaan",
-           2: "Teguran Tertulis Kedua Kepatuhan BPJS Ketenagakerjaan",
-           0: "Konfirmasi Kepatuhan BPJS Ketenagakerjaan"},
-    "en": {1: "First Written Warning on BPJS Ketenagakerjaan Compliance",
-           2: "Second Written Warning on BPJS Ketenagakerjaan Compliance",
-           0: "Confirmation of BPJS Ketenagakerjaan Compliance"},
-}
-SIZES = {"id": {"micro": "mikro", "small": "kecil", "medium": "menengah", "large": "besar"},
-         "en": {"micro": "micro", "small": "small", "medium": "medium", "large": "large"}}
-LABELS = {
-    "id": {"number": "Nomor", "page": "Halaman", "no": "No", "row": "Baris", "name": "Nama", "nik": "NIK", "type": "Status", "rule": "Aturan",
-           "found": "Temuan", "amount": "Iuran/bulan", "column": "Kolom", "value": "Isi", "problem": "Masalah"},
-    "en": {"number": "Ref.", "page": "Page", "no": "No", "row": "Row", "name": "Name", "nik": "NIK", "type": "Type", "rule": "Rule",
-           "found": "Finding", "amount": "Per month", "column": "Column", "value": "Value", "problem": "Problem"},
-}
-TYPE_LABELS = {
-    "id": {"permanent": "Tetap", "contract": "Kontrak", "outsourced": "Alih daya", "intern": "Magang",
-           "daily": "Harian lepas", "piece_rate": "Borongan", "part_time": "Paruh waktu"},
-    "en": {"permanent": "Permanent", "contract": "Contract", "outsourced": "Outsourced", "intern": "Intern",
-           "daily": "Daily", "piece_rate": "Piece-rate", "part_time": "Part-time"},
-}
-ASSUMED = {"id": {"size": "skala usaha tidak diketahui, dianggap besar",
-                  "jkk_risk": "tingkat risiko JKK tidak diketahui, dihitung dengan tarif terendah"},
-           "en": {"size": "business size unknown, taken as large",
-                  "jkk_risk": "JKK risk class unknown, computed at the lowest rate"}}
 
 
 class LetterError(UnusableInput):
@@ -85,8 +45,8 @@ class Office:
         return dict(self.__dict__)
 
 
-def load_office(path: Path | None = None, overrides: dict | None = None) -> Office:
-    path = path or TEMPLATES / "office.yaml"
+def load_office(path: Path | None = None, overrides: dict | None = None, templates: Path | None = None) -> Office:
+    path = path or (templates or templates_dir()) / "office.yaml"
     data = load_yaml(path) or {}
     where = str(path)
     check_keys(data, {"office", "signer", "numbering", "deadline_working_days"}, where)
@@ -135,6 +95,7 @@ class Settings:
     all_letters: bool = False
     reissue: bool = False
     deadline_days: int | None = None
+    templates: Path = field(default_factory=templates_dir)   # --templates DIR
 
 
 def add_working_days(start: dt.date, days: int) -> dt.date:
@@ -147,8 +108,8 @@ def add_working_days(start: dt.date, days: int) -> dt.date:
     return d
 
 
-def long_date(d: dt.date, lang: str) -> str:
-    return f"{d.day} {MONTHS[lang][d.month - 1]} {d.year}"
+def long_date(d: dt.date, months: list[str]) -> str:
+    return f"{d.day} {months[d.month - 1]} {d.year}"
 
 
 def letter_number(office: Office, seq: int, date: dt.date, stage: int) -> str:
@@ -170,33 +131,34 @@ def _required(value, what: str) -> str:
 
 
 def build_context(report: dict, office: Office, settings: Settings, number: str, kind: str,
-                  first: dict | None = None) -> dict:
-    """What the templates see: derived from the report only."""
+                  rule_set: RuleSet, first: dict | None = None) -> dict:
+    """What the templates see: derived from the report (contract v2) and the rule set's texts."""
     lang = settings.lang
+    T = rule_set.texts[lang]["letter"]
+    months = T["months"]
     company = report["company"]
+    rules = report["rules"]
     year, month = map(int, report["period"].split("-"))
     violations = [f for f in report["findings"] if f["severity"] == "violation"]
     families = []
-    for code in ("PDS-TK", "PDS-UPAH", "PDS-PROGRAM"):
+    for code, spec in rule_set.families.items():
         fam = [f for f in violations if f["family"] == code]
         if not fam:
             continue
         citations = []
-        for f in fam:
-            for c in f["legal_basis"]:
-                text = c["citation"] if isinstance(c, dict) else str(c)
-                mark = c.get("mark") if isinstance(c, dict) else None
-                if mark in (None, "CONFIRMED", "CORROBORATED") and text not in citations:
-                    citations.append(text)
-        entry = {"code": code, "heading": FAMILY_HEADINGS[lang][code], "count": len(fam),
+        for rid in dict.fromkeys(f["rule_id"] for f in fam):
+            for c in rules[rid]["legal_basis"]:
+                if c["mark"] in ("CONFIRMED", "CORROBORATED") and c["citation"] not in citations:
+                    citations.append(c["citation"])
+        entry = {"code": code, "heading": spec["heading"][lang], "count": len(fam),
                  "shortfall": sum(f["monthly_shortfall_idr"] for f in fam), "citations": citations}
         if code == "PDS-TK":
             vendors: dict[str, dict] = {}
-            own = [f for f in fam if "responsible_party" not in f["details"]]
+            own = [f for f in fam if "responsible_party" not in f]
             for f in fam:
-                party = f["details"].get("responsible_party")
+                party = f.get("responsible_party")
                 if party:
-                    name = party.get("name") or ("(vendor tidak disebut)" if lang == "id" else "(vendor not named)")
+                    name = party.get("name") or T["vendor_unnamed"]
                     v = vendors.setdefault(name, {"name": name, "count": 0, "shortfall": 0, "workers": []})
                     v["count"] += 1
                     v["shortfall"] += f["monthly_shortfall_idr"]
@@ -204,88 +166,94 @@ def build_context(report: dict, office: Office, settings: Settings, number: str,
             entry.update(own_count=len(own), own_shortfall=sum(f["monthly_shortfall_idr"] for f in own),
                          vendors=list(vendors.values()))
         families.append(entry)
+    type_labels = {t: spec.get(lang, t) for t, spec in rule_set.employment_types.labels.items()}
     appendix = [{**f, "nik_shown": mask_nik(f["nik"], settings.full_nik),
-                 "type_label": TYPE_LABELS[lang].get(f["employment_type"], f["employment_type"] or "-"),
-                 "title": (f.get("titles") or {}).get(lang, f["title"]), "name": f["name"] or "-"}
+                 "type_label": type_labels.get(f["employment_type"], f["employment_type"] or "-"),
+                 "title": rules[f["rule_id"]]["title"][lang], "name": f["name"] or "-"}
                 for f in report["findings"] if f["severity"] in ("violation", "warning")]
     issues = [{**i, "value_shown": "" if i["value"] is None else str(i["value"]), "column": i["column"] or "-"}
               for i in report["data_issues"] if i.get("severity", "error") == "error"]
     deadline_days = settings.deadline_days or office.deadline_working_days
+    subject = "confirmation" if kind == "confirmation" else f"stage{settings.stage}"
     return {
         "letter": {
-            "number": number, "date": long_date(settings.date, lang), "kind": kind, "stage": settings.stage,
-            "subject": SUBJECTS[lang][0 if kind == "confirmation" else settings.stage],
+            "number": number, "date": long_date(settings.date, months), "kind": kind, "stage": settings.stage,
+            "subject": T["subjects"][subject],
             "first_number": (first or {}).get("number", "-"),
-            "first_date": long_date(dt.date.fromisoformat(first["date"]), lang) if first else "-",
-            "deadline": long_date(add_working_days(settings.date, deadline_days), lang),
-            "deadline_days": deadline_days, "period": f"{MONTHS[lang][month - 1]} {year}",
+            "first_date": long_date(dt.date.fromisoformat(first["date"]), months) if first else "-",
+            "deadline": long_date(add_working_days(settings.date, deadline_days), months),
+            "deadline_days": deadline_days, "period": f"{months[month - 1]} {year}",
             "ruleset_version": report["ruleset_version"], "full_nik": settings.full_nik,
         },
         "office": office.to_dict(),
         "company": {"name": _required(company.get("name"), "company name"),
                     "npp": _required(company.get("npp"), "company's NPP"),
                     "address": _required(company.get("address"), "company address"),
-                    "size_label": SIZES[lang].get(company.get("size"), company.get("size") or "-")},
+                    "size_label": T["sizes"].get(company.get("size"), company.get("size") or "-")},
         "totals": {"workers": report["totals"]["workers"], "shortfall": report["totals"]["monthly_shortfall_idr"],
-                   "assumed": "; ".join(ASSUMED[lang][a] for a in company.get("assumed", []) if a in ASSUMED[lang])},
+                   "assumed": "; ".join(T["assumed"][a] for a in company.get("assumed", []) if a in T["assumed"])},
         "families": families,
         "unchecked": report["totals"]["rows_with_issues"],
         "appendix": appendix,
         "issues": issues,
-        "labels": LABELS[lang],
+        "labels": T["labels"],
         "source_name": Path(report["source"]["path"]).name,
     }
 
 
-def environment():
+def environment(templates: Path):
     from jinja2 import FileSystemLoader, StrictUndefined
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    env = ImmutableSandboxedEnvironment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True,
+    env = ImmutableSandboxedEnvironment(loader=FileSystemLoader(str(templates)), autoescape=True,
                                         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["rupiah"] = rupiah
     return env
 
 
-def render_html(context: dict, lang: str) -> str:
-    from jinja2 import UndefinedError
+def render_html(context: dict, lang: str, templates: Path | None = None) -> str:
+    from jinja2 import TemplateNotFound, UndefinedError
 
     try:
-        return environment().get_template(f"letter_{lang}.html.j2").render(**context)
+        return environment(templates or templates_dir()).get_template(f"letter_{lang}.html.j2").render(**context)
     except UndefinedError as exc:
         raise LetterError(f"the letter template needs a value that is missing: {exc.message}") from None
+    except TemplateNotFound as exc:
+        raise LetterError(f"{templates or templates_dir()}: no letter template {exc.name}") from None
 
 
-def allowed_resource(url: str) -> str:
-    """WeasyPrint may read files under templates/ and nothing else (no network, no other files)."""
-    if not url.startswith(TEMPLATES.as_uri() + "/"):
+def allowed_resource(url: str, templates: Path) -> str:
+    """WeasyPrint may read files under the templates folder and nothing else (no network, no
+    other files)."""
+    if not url.startswith(Path(templates).resolve().as_uri() + "/"):
         raise ValueError(f"blocked resource {url[:80]}")
     return url
 
 
-def _url_fetcher():
+def _url_fetcher(templates: Path):
     try:                                   # WeasyPrint 66 and later: a URLFetcher class
         from weasyprint.urls import URLFetcher
 
         class TemplatesOnly(URLFetcher):
             def fetch(self, url, headers=None):
-                return super().fetch(allowed_resource(url), headers)
+                return super().fetch(allowed_resource(url, templates), headers)
 
         return TemplatesOnly(allowed_protocols={"file"})
     except ImportError:                    # earlier: a function
         from weasyprint import default_url_fetcher
 
-        return lambda url, *args, **kwargs: default_url_fetcher(allowed_resource(url), *args, **kwargs)
+        return lambda url, *args, **kwargs: default_url_fetcher(allowed_resource(url, templates), *args, **kwargs)
 
 
-def render_pdf(html: str) -> bytes:
+def render_pdf(html: str, templates: Path | None = None) -> bytes:
     import logging
 
     from weasyprint import HTML
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    return HTML(string=html, base_url=str(TEMPLATES), url_fetcher=_url_fetcher()).write_pdf()
+    templates = Path(templates or templates_dir()).resolve()
+    return HTML(string=html, base_url=str(templates), url_fetcher=_url_fetcher(templates)).write_pdf()
 
 
 @dataclass
@@ -296,7 +264,7 @@ class Issued:
     skipped: str | None = None
 
 
-def issue(report: dict, out: Path, office: Office, settings: Settings) -> Issued:
+def issue(report: dict, out: Path, office: Office, settings: Settings, rule_set: RuleSet) -> Issued:
     """Render and record the letter for one report into `out` (letter.html, letter.pdf, ledger)."""
     kind = "confirmation" if report["compliant"] else "warning"
     if kind == "confirmation" and not settings.all_letters:
@@ -318,9 +286,9 @@ def issue(report: dict, out: Path, office: Office, settings: Settings) -> Issued
             seq = ledger.next_seq(entries, office.code, settings.date.year)
             number = letter_number(office, seq, settings.date, stage)
         context = build_context(report, office, Settings(**{**settings.__dict__, "stage": max(stage, 1)}), number,
-                                kind, first)
-        html = render_html(context, settings.lang)
-        pdf = render_pdf(html)
+                                kind, rule_set, first)
+        html = render_html(context, settings.lang, settings.templates)
+        pdf = render_pdf(html, settings.templates)
         paths = [out / "letter.html", out / "letter.pdf"]
         write_atomic(paths[0], html.encode("utf-8"))
         write_atomic(paths[1], pdf)

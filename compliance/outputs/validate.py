@@ -3,34 +3,10 @@ from __future__ import annotations
 
 import json
 
-import pandas as pd
-
-from compliance import catalogue
 from compliance.model import Payroll, plain
+from compliance.outputs.report import issue_records
 
 SCHEMA_VERSION = 1
-
-
-def issue_records(issues, sheet: str | None, lang: str) -> list[dict]:
-    """Data issues as JSON-ready records with messages in the chosen language."""
-    if issues.empty:
-        return []
-    out = []
-    # one record per issue: this loop formats output, it is not on the parsing path
-    for rec in issues.to_dict("records"):
-        row = rec["row"]
-        value = plain(rec["value"])
-        out.append({
-            "sheet": sheet,
-            "row": None if row is pd.NA or row is None else int(row),
-            "column": rec["column"],
-            "value": value,
-            "code": rec["code"],
-            "message": catalogue.render(rec["code"], lang, value=value, column=rec["column"],
-                                        detail=plain(rec["detail"])),
-            "severity": rec["severity"],
-        })
-    return out
 
 
 def to_dict(payroll: Payroll, lang: str = "id") -> dict:

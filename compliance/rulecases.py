@@ -1,19 +1,20 @@
-"""Run a rule file's own test cases (`tests:` in the YAML): named rows in, findings expected."""
+"""Run a rule file's own test cases (`tests:` in the YAML): named rows in, findings expected.
+It sits above the engine and the outputs: a case checks the findings as a user sees them."""
 from __future__ import annotations
-
 
 import pandas as pd
 
+from compliance.engine import check
 from compliance.errors import RuleFileError
-from compliance.model import Company, Payroll, Period, Source
+from compliance.ingest import registry_from_records
+from compliance.model import CANONICAL_DTYPES, Company, Payroll, Period, RuleSet, Source, empty_issues
+from compliance.outputs.report import findings as finding_records
 
 EXPECT_KEYS = {"row", "monthly_shortfall_idr", "message_contains", "responsible_party", "severity"}
 COMPANY_KEYS = {"name", "npp", "address", "size", "jkk_risk", "province"}
 
 
 def table_from_rows(rows: list[dict], where: str) -> pd.DataFrame:
-    from compliance.ingest import CANONICAL_DTYPES
-
     unknown = {k for r in rows for k in r} - set(CANONICAL_DTYPES)
     if unknown:
         raise RuleFileError(f"{where}: unknown column(s) {', '.join(sorted(unknown))} in test rows")
@@ -33,13 +34,8 @@ def table_from_rows(rows: list[dict], where: str) -> pd.DataFrame:
     return table
 
 
-def run_case(rule_set, rule, case: dict) -> list[str]:
+def run_case(rule_set: RuleSet, rule, case: dict) -> list[str]:
     """Returns the list of mismatches (empty when the case passes)."""
-    from compliance.engine import check
-    from compliance.engine.rules import RuleSet
-    from compliance.ingest.registry import registry_from_records
-    from compliance.ingest.values import no_issues
-
     where = f"{rule.path}: test {case.get('name')!r}"
     period = Period.parse(str(case.get("period", "2025-06")))
     company_spec = dict(case.get("company") or {})
@@ -47,12 +43,11 @@ def run_case(rule_set, rule, case: dict) -> list[str]:
         raise RuleFileError(f"{where}: unknown company key(s) {', '.join(sorted(set(company_spec) - COMPANY_KEYS))}")
     company = Company(**{k: (str(v) if v is not None else None) for k, v in company_spec.items()}, period=period)
     table = table_from_rows(case.get("rows") or [], where)
-    issues = no_issues().assign(severity=pd.Series(dtype=object))
-    payroll = Payroll(Source("<test case>", None, 1, len(table)), table, {}, [], [], issues, [], company)
+    payroll = Payroll(Source("<test case>", None, 1, len(table)), table, {}, [], [], empty_issues(), [], company)
     registry = registry_from_records(case["registry"]) if case.get("registry") else None
-    only = RuleSet([rule], rule_set.parameters, rule_set.version, rule_set.folder, rule_set.fields)
-    report = check(payroll, only, registry)
-    findings = {f["row"]: f for f in report.findings("en")}
+    only = rule_set.only([rule])
+    report = check(payroll, company, period, only, registry)
+    findings = {f["row"]: f for f in finding_records(report, only, "en")}
     failures = []
     expected = case.get("expect") or []
     want_rows = set()
@@ -71,7 +66,7 @@ def run_case(rule_set, rule, case: dict) -> list[str]:
         if "message_contains" in e and str(e["message_contains"]) not in f["message"]:
             failures.append(f"row {e['row']}: message {f['message']!r} lacks {e['message_contains']!r}")
         if "responsible_party" in e:
-            party = f["details"].get("responsible_party", {}).get("name")
+            party = (f.get("responsible_party") or {}).get("name")
             if party != e["responsible_party"]:
                 failures.append(f"row {e['row']}: responsible party {party!r}, expected {e['responsible_party']!r}")
         if "severity" in e and f["severity"] != e["severity"]:

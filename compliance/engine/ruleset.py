@@ -1,0 +1,80 @@
+"""Load a rules folder once into one RuleSet value: rules, dated parameters, rule families,
+column aliases (payroll and registry), worker types and the outputs' texts. A worker process or
+a web server loads it once and passes it to every check; `--rules DIR` changes all of it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from compliance.engine.parameters import load_parameters
+from compliance.engine.rules import load_rules
+from compliance.errors import RuleFileError
+from compliance.model import RuleSet
+from compliance.resources import check_keys, load_yaml
+
+LANGS = ("id", "en")
+
+
+def load_rule_set(folder: str | Path) -> RuleSet:
+    from compliance.engine.context import FIELDS
+    from compliance.ingest import load_column_catalog, load_employment_types
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise RuleFileError(f"{folder}: no such rules folder")
+    params = load_parameters(folder / "parameters")
+    families = load_families(folder / "families.yaml")
+    rules = load_rules(folder, params, families)
+    version_file = folder / "VERSION"
+    version = version_file.read_text(encoding="utf-8").strip() if version_file.exists() else "unversioned"
+    return RuleSet(rules, params, version, str(folder), FIELDS,
+                   columns=load_column_catalog(folder / "columns.yaml"),
+                   registry_columns=load_column_catalog(folder / "registry_columns.yaml"),
+                   employment_types=load_employment_types(folder / "employment_types.yaml"),
+                   families=families, texts=load_texts(folder / "texts.yaml"))
+
+
+def load_families(path: Path) -> dict[str, dict]:
+    data = load_yaml(path)
+    where = str(path)
+    if not isinstance(data, dict):
+        raise RuleFileError(f"{where}: expected a mapping")
+    check_keys(data, {"version", "families"}, where)
+    out = {}
+    for code, spec in (data.get("families") or {}).items():
+        at = f"{where}: families.{code}"
+        if not isinstance(spec, dict):
+            raise RuleFileError(f"{at}: expected {{folder, title, heading}}")
+        check_keys(spec, {"folder", "title", "heading"}, at)
+        for key in ("title", "heading"):
+            if not isinstance(spec.get(key), dict) or set(spec[key]) != set(LANGS):
+                raise RuleFileError(f"{at}.{key}: expected texts in {' and '.join(LANGS)}")
+        if not spec.get("folder"):
+            raise RuleFileError(f"{at}: folder missing")
+        out[str(code)] = {"folder": str(spec["folder"]), "title": dict(spec["title"]), "heading": dict(spec["heading"])}
+    if not out:
+        raise RuleFileError(f"{where}: no families")
+    return out
+
+
+def load_texts(path: Path) -> dict[str, dict]:
+    """Texts by language; every language must have the same keys (nested)."""
+    data = load_yaml(path)
+    where = str(path)
+    if not isinstance(data, dict) or set(data) != set(LANGS):
+        raise RuleFileError(f"{where}: expected one section per language: {', '.join(LANGS)}")
+    ref = _keys(data[LANGS[0]])
+    for lang in LANGS[1:]:
+        keys = _keys(data[lang])
+        if keys != ref:
+            diff = sorted(ref ^ keys)[:5]
+            raise RuleFileError(f"{where}: languages {LANGS[0]} and {lang} differ in {', '.join(diff)}")
+    return {lang: data[lang] for lang in LANGS}
+
+
+def _keys(node, prefix: str = "") -> set[str]:
+    if not isinstance(node, dict):
+        return {prefix}
+    out = set()
+    for k, v in node.items():
+        out |= _keys(v, f"{prefix}.{k}" if prefix else str(k))
+    return out
