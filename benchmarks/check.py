@@ -1,22 +1,29 @@
-"""Check benchmark: the rule phase's speed, and the whole `compliance check` against a raw read.
+"""Check benchmark: the whole `compliance check` and its outputs against a raw read, side by side.
 
-For 100k and 1M generated workers (the messy workbook of benchmarks/read.py, cached in
-benchmarks/.data), prints:
-  - the rule phase (context, conditions, shortfalls for every rule) in rows per second, measured
-    in-process on the canonical table (target: 1M rows/s or more);
-  - `compliance check FILE --engine pandas` and `--engine gx` as whole commands (start-up, read,
-    data checks, rules, text output), as a ratio to the raw `pandas.read_excel(engine="calamine")`
-    of the same file plus start-up (target 1.5x), with peak memory.
+For each size (default 100k workers; the messy workbook of benchmarks/read.py, cached in
+benchmarks/.data), each in its own process so that peak memory is its own:
 
-    .venv/bin/python benchmarks/check.py [--sizes 100000 1000000]
+  raw read          pandas.read_excel(engine="calamine", header=None)          the baseline
+  check text        compliance check FILE --engine pandas                       (the text summary)
+  check json        compliance check FILE --engine pandas --format json         (every finding)
+  check --out       compliance check FILE --engine pandas --out DIR             (report.json, findings.csv,
+                                                                                  findings.xlsx)
+
+and prints seconds, the ratio to the raw read plus start-up (`compliance --version`), the extra
+time over the text summary (what writing the findings costs), peak RSS, the output size and the
+bytes per finding. Also the rule phase in rows per second, measured in-process.
+
+    .venv/bin/python benchmarks/check.py [--sizes 100000 1000000] [--engine pandas|gx]
 """
 from __future__ import annotations
 
 import argparse
 import importlib.util
 import json
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -31,43 +38,49 @@ def _read_module():
     return mod
 
 
-def timed(cmd: list[str]) -> dict:
-    """Wall time and peak RSS of a child command."""
-    # peak RSS of the child: run it under a tiny wrapper that reports its own getrusage
-    wrapper = ("import resource,subprocess,sys,json;p=subprocess.run(sys.argv[1:],capture_output=True,text=True);"
-               "print(json.dumps({'rc':p.returncode,'err':p.stderr[-500:],"
+def timed(cmd: list[str], stdout_file: Path | None = None) -> dict:
+    """Wall time and peak RSS of a child command (its stdout to a file, so that a big JSON is
+    written as a user would redirect it)."""
+    wrapper = ("import resource,subprocess,sys,json;out=open(sys.argv[1],'wb');"
+               "p=subprocess.run(sys.argv[2:],stdout=out,stderr=subprocess.PIPE,text=False);"
+               "print(json.dumps({'rc':p.returncode,'err':p.stderr[-500:].decode(errors='replace'),"
                "'peak':resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))")
+    target = stdout_file or Path(tempfile.mktemp())
     t = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", wrapper, *cmd], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-c", wrapper, str(target), *cmd], capture_output=True, text=True)
     seconds = time.perf_counter() - t
     info = json.loads(proc.stdout.strip().splitlines()[-1])
     if info["rc"] not in (0, 1):
         raise SystemExit(f"{' '.join(cmd)} failed: {info['err'].strip()}")
-    return {"seconds": seconds, "peak_mb": info["peak"] / 1024}
+    size = target.stat().st_size
+    if stdout_file is None:
+        target.unlink()
+    return {"seconds": seconds, "peak_mb": info["peak"] / 1024, "bytes": size}
 
 
 def rule_phase(path: Path) -> dict:
-    from compliance.engine import check, load_rules
+    from compliance.engine import check, load_rule_set
     from compliance.ingest import read_payroll
-    from compliance.model import Company
+    from compliance.model import Company, Period
     from compliance.resources import rules_dir
 
-    payroll = read_payroll(path, engine="pandas", options=Company(size="medium", jkk_risk="low",
-                                                                   province="Bengkulu"))
-    rules = load_rules(rules_dir())
+    rules = load_rule_set(rules_dir())
+    payroll = read_payroll(path, rules, engine="pandas",
+                           options=Company(size="medium", jkk_risk="low", province="Bengkulu"))
     best = None
     for _ in range(3):
         t = time.perf_counter()
-        report = check(payroll, rules)
+        report = check(payroll, payroll.company, payroll.company.period or Period(2025, 6), rules)
         whole = time.perf_counter() - t
         best = min(best or (9e9, 0), (report.rule_seconds, whole))
-    n = report.rows_checked
-    return {"rows": n, "rule_seconds": best[0], "check_seconds": best[1], "findings": report.violations}
+    return {"rows": report.totals.rows_checked, "rule_seconds": best[0], "check_seconds": best[1],
+            "findings": report.findings_count}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[100_000])
+    ap.add_argument("--engine", choices=["pandas", "gx"], default="pandas")
     ap.add_argument("--phase", metavar="PATH", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.phase:
@@ -81,21 +94,39 @@ def main() -> None:
         if not path.exists():
             print(f"generating {path.name} ({n:,} rows) ...", flush=True)
             read.generate(path, n)
-        raw = timed([sys.executable, str(HERE / "read.py"), "--one", "raw-calamine", str(path)])
         phase = json.loads(subprocess.run([sys.executable, __file__, "--phase", str(path)], capture_output=True,
                                           text=True, check=True).stdout.strip().splitlines()[-1])
         common = [str(BIN / "compliance"), "check", str(path), "--company-size", "medium", "--jkk-risk", "low",
-                  "--province", "Bengkulu", "--limit", "20"]
-        whole_pd = timed(common + ["--engine", "pandas"])
-        whole_gx = timed(common + ["--engine", "gx"])
-        base = raw["seconds"] + startup
-        print(f"{n:,} workers ({path.stat().st_size / 1e6:.0f} MB workbook), {phase['findings']:,} violations")
+                  "--province", "Bengkulu", "--engine", args.engine]
+        out_dir = Path(tempfile.mkdtemp())
+        runs = {
+            "raw read (calamine)": timed([sys.executable, str(HERE / "read.py"), "--one", "raw-calamine", str(path)]),
+            "check (text)": timed(common + ["--limit", "20"]),
+            "check --format json": timed(common + ["--format", "json"]),
+            "check --out DIR": timed(common + ["--limit", "20", "--out", str(out_dir / "out")]),
+        }
+        out_bytes = {p.name: p.stat().st_size for p in (out_dir / "out").iterdir()}
+        shutil.rmtree(out_dir)
+        raw = runs["raw read (calamine)"]["seconds"]
+        base = raw + startup
+        text = runs["check (text)"]["seconds"]
+        findings = phase["findings"]
+        print(f"\n{n:,} workers ({path.stat().st_size / 1e6:.0f} MB workbook), {findings:,} findings, "
+              f"engine {args.engine}")
         print(f"  rule phase: {phase['rule_seconds']:.3f} s = {phase['rows'] / phase['rule_seconds']:,.0f} rows/s"
               f"   (check() with its bookkeeping: {phase['check_seconds']:.3f} s)")
-        print(f"  raw calamine read {raw['seconds']:.2f} s (+ start-up {startup:.2f} s = {base:.2f} s)")
-        for label, r in (("check --engine pandas", whole_pd), ("check --engine gx", whole_gx)):
-            print(f"  {label:<22} {r['seconds']:7.2f} s  = {r['seconds'] / base:.2f}x raw read + start-up"
-                  f"   peak {r['peak_mb']:.0f} MB")
+        print(f"  {'':<22} {'seconds':>8} {'x raw+start-up':>15} {'over text':>10} {'peak MB':>8}  output")
+        for label, r in runs.items():
+            ratio = r["seconds"] / (raw if label.startswith("raw") else base)
+            over = "" if label.startswith("raw") else f"{r['seconds'] - text:+.2f} s"
+            if label == "check --format json":
+                output = f"{r['bytes'] / 1e6:.1f} MB = {r['bytes'] / max(findings, 1):.0f} bytes a finding"
+            elif label == "check --out DIR":
+                output = ", ".join(f"{k} {v / 1e6:.1f} MB" for k, v in sorted(out_bytes.items()))
+            else:
+                output = ""
+            print(f"  {label:<22} {r['seconds']:8.2f} {ratio:14.2f}x {over:>10} {r['peak_mb']:8.0f}  {output}")
+        print(f"  (raw read alone {raw:.2f} s; start-up {startup:.2f} s)")
 
 
 if __name__ == "__main__":

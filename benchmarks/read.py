@@ -80,8 +80,10 @@ def one(mode: str, path: str) -> dict:
         import pandas as pd
         pd.read_excel(path, engine="openpyxl", header=None)
     else:
+        from compliance.engine import load_rule_set
         from compliance.ingest import read_payroll
-        p = read_payroll(path, engine=mode.split("-")[1])
+        from compliance.resources import rules_dir
+        p = read_payroll(path, load_rule_set(rules_dir()), engine=mode.split("-")[1])
         assert p.rows_usable + p.rows_with_issues == p.source.rows_read
     seconds = time.perf_counter() - t0
     return {"seconds": seconds, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
@@ -90,15 +92,16 @@ def one(mode: str, path: str) -> dict:
 def quality_phase(path: Path, rows: int) -> None:
     import pandas as pd
 
+    from compliance.engine import load_rule_set
     from compliance.ingest import quality, read_payroll
-    from compliance.ingest import load_employment_types
-    from compliance.ingest.header import load_catalog
+    from compliance.resources import rules_dir
 
-    p = read_payroll(path, engine="pandas")
-    catalog = load_catalog()
+    rule_set = load_rule_set(rules_dir())
+    p = read_payroll(path, rule_set, engine="pandas")
+    catalog = rule_set.columns
     types = {n: c.type for n, c in catalog.columns.items()}
     present = set(p.columns)
-    suite = quality.build_suite(present, types, list(load_employment_types()[1]), catalog.required(),
+    suite = quality.build_suite(present, types, list(rule_set.employment_types.names), catalog.required(),
                                 pd.Timestamp("2025-06-30"), "2025-06-30")
     t = time.perf_counter()
     quality._gx()

@@ -30,7 +30,10 @@ def pdf_text(path):
 
 
 def flat(text):
-    return " ".join(text.split())
+    """The PDF's text on one line; older pypdf versions put a space around inline elements
+    ("( Rp", "Nusantara :"), which is the extractor, not the letter."""
+    text = " ".join(text.split())
+    return re.sub(r"\(\s+", "(", re.sub(r"\s+([,.:;)])", r"\1", text))
 
 
 def rp(n):

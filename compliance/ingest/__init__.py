@@ -225,7 +225,7 @@ def _combine(parse_issues: pd.DataFrame, shape_issues: pd.DataFrame) -> pd.DataF
         out = pd.DataFrame(columns=ISSUE_COLUMNS + ["severity"])
         return out
     both["_order"] = np.arange(len(both))
-    key_rows = both["row"].fillna(-1)
+    key_rows = pd.to_numeric(both["row"], errors="coerce").fillna(-1)
     dup = both.assign(_r=key_rows).duplicated(subset=["_r", "column"], keep="first")
     dup &= both["code"] != "duplicate-nik"
     both = both[~dup.to_numpy()].drop(columns="_order")

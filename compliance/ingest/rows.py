@@ -66,8 +66,11 @@ def classify(data: pd.DataFrame, kinds: pd.DataFrame, nik_col: int, name_col: in
     ignored = reason.notna()
     first_text = None
     if ignored.any() and data.shape[1]:
-        shown = data[ignored].astype(object).where(has[ignored])
-        first_text = shown.bfill(axis=1).iloc[:, 0]
+        # the first filled cell of each ignored row (no bfill: it downcasts object columns)
+        cells = data[ignored].to_numpy(dtype=object)
+        filled = has[ignored].to_numpy(dtype=bool)
+        first_text = cells[np.arange(len(cells)), filled.argmax(axis=1)]
+        first_text[~filled.any(axis=1)] = None
     frame = pd.DataFrame({"row": data.index[ignored], "reason": reason[ignored].to_numpy(),
-                          "text": first_text.to_numpy() if first_text is not None else []})
+                          "text": first_text if first_text is not None else []})
     return ~ignored, frame

@@ -222,7 +222,9 @@ def parse_nik(raw: pd.Series, column: str = "nik", kinds: pd.Series | None = Non
     from_number = (kinds == NUM).to_numpy()
     if from_number.any():
         digits = tx.arrow(text[from_number])
-        lost[from_number] |= tx.mask(tx.fullmatch(digits, r"\d{12}0000"), text.index[from_number]).to_numpy()
+        cut = np.zeros(len(lost), dtype=bool)
+        cut[from_number] = tx.mask(tx.fullmatch(digits, r"\d{12}0000"), text.index[from_number]).to_numpy()
+        lost = lost | cut
     issues = issues_frame(raw.index[lost], column, raw[lost].map(plain), "nik-precision-lost")
     return text.where(~lost), issues
 

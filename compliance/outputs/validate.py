@@ -1,10 +1,8 @@
 """`compliance validate` output: the JSON contract (docs/schemas/validate.schema.json) and text."""
 from __future__ import annotations
 
-import json
-
 from compliance.model import Payroll, plain
-from compliance.outputs.report import issue_records
+from compliance.outputs.report import dumps, issue_records
 
 SCHEMA_VERSION = 1
 
@@ -21,13 +19,14 @@ def to_dict(payroll: Payroll, lang: str = "id") -> dict:
                          for r in payroll.ignored_rows],
         "assumptions": list(payroll.assumptions),
         "notes": list(payroll.notes),
+        "needs": list(payroll.needs),
         "company": payroll.company.to_dict(),
         "data_issues": issue_records(payroll.issues, payroll.source.sheet, lang),
     }
 
 
 def to_json(payroll: Payroll, lang: str = "id") -> str:
-    return json.dumps(to_dict(payroll, lang), ensure_ascii=False, indent=2)
+    return dumps(to_dict(payroll, lang))
 
 
 def to_text(payroll: Payroll, lang: str = "id", limit: int | None = None) -> str:
