@@ -264,9 +264,9 @@ def check(payroll, registry, sheet, company_name, company_address, npp, company_
 
         echo_letter(issue(document, out, office, settings, rule_set), out)
     if fmt == "json":
-        from compliance.outputs.report import dumps
+        from compliance.outputs import report as contract
 
-        click.echo(dumps(document) if document is not None else out_mod.to_json(report, rule_set, lang))
+        click.echo(contract.dumps(document) if document is not None else contract.to_json(report, rule_set, lang))
     else:
         click.echo(out_mod.to_text(report, rule_set, lang, limit))
     sys.exit(EXIT_OK if report.compliant else EXIT_FINDINGS)

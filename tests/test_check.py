@@ -78,9 +78,9 @@ def test_unregistered_high_wage_large_company_high_risk():
     # JP 3 % on the 2025 cap 10,547,400 = 316,422            total 1,188,822
     assert f["monthly_shortfall_idr"] == 1_188_822
     by = f["shortfall_by_program"]           # [employer, worker] in rupiah, before rounding
-    assert by["jp"] == [210_948.0, 105_474.0]
-    assert by["jht"] == [444_000.0, 240_000.0]
-    assert by["jkk"] == [152_400.0, 0.0]
+    assert by["jp"] == [210_948, 105_474]
+    assert by["jht"] == [444_000, 240_000]
+    assert by["jkk"] == [152_400, 0]
     assert r.totals.monthly_shortfall_idr == 1_188_822
 
 

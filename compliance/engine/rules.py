@@ -98,9 +98,13 @@ def check_template(template: str, fields: dict, at: str) -> set[str]:
     from compliance.engine.context import MESSAGE_EXTRAS
 
     try:
-        names = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+        parts = list(string.Formatter().parse(template))
     except ValueError as exc:
         raise RuleFileError(f"{at}: bad message template ({exc})") from None
+    names = {name for _, name, _, _ in parts if name}
+    fancy = [name for _, name, spec, conversion in parts if name and (spec or conversion)]
+    if fancy or any(name == "" for _, name, _, _ in parts):
+        raise RuleFileError(f"{at}: a placeholder is a plain {{field}} (no format spec, conversion or empty {{}})")
     unknown = names - set(fields) - MESSAGE_EXTRAS
     if unknown:
         raise RuleFileError(f"{at}: unknown placeholder(s) {', '.join(sorted(unknown))} in a message")

@@ -14,10 +14,6 @@ FINDING_COLUMNS = ["sheet", "row", "rule_id", "family", "severity", "nik", "name
                    "monthly_shortfall_idr", "message", "legal_basis", "responsible_party"]
 
 
-def to_json(report: Report, rule_set: RuleSet, lang: str = "id") -> str:
-    return contract.dumps(contract.to_dict(report, rule_set, lang))
-
-
 def to_text(report: Report, rule_set: RuleSet, lang: str = "id", limit: int | None = 100) -> str:
     T = rule_set.texts[lang]["summary"]
     d = contract.to_dict(report, rule_set, lang, limit)

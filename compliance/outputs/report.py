@@ -9,8 +9,13 @@ of the findings asked for (`limit`).
 from __future__ import annotations
 
 import json
+import string
+from itertools import repeat
 
 import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from compliance import __version__, catalogue
 from compliance.model import CHECKED_PROGRAMS, RegistrySummary, Report, Rule, RuleSet, plain
@@ -19,6 +24,7 @@ SCHEMA_VERSION = 2
 MONEY_FIELDS = {"actual_wage", "reported_wage", "reported_wage_basis", "wage_difference", "minimum_wage",
                 "base_wage", "fixed_allowance", "shortfall"}
 UNITS_PER_RUPIAH = 1_000_000
+SHOWN = {"nik", "name", "employment_type", "vendor", "outsourced"}
 
 
 def rupiah(value) -> str:
@@ -74,63 +80,233 @@ def rule_record(rule: Rule, parameters: list[str]) -> dict:
 
 
 def findings(report: Report, rule_set: RuleSet, lang: str = "id", limit: int | None = None) -> list[dict]:
-    """One record per finding, ordered by row then rule, messages in `lang`."""
+    """One record per finding, ordered by row then rule, messages in `lang` (only the first
+    `limit` are formatted)."""
     order = report.order()
     if limit is not None:
         order = order[:limit]
+    wanted: dict[int, list[int]] = {}
+    for bi, pos in order:
+        wanted.setdefault(bi, []).append(pos)
+    built: dict[int, dict[int, dict]] = {}
+    for bi, positions in wanted.items():
+        positions = np.sort(np.asarray(positions))
+        cols = _Columns(report, bi, positions, rule_set, lang)
+        built[bi] = dict(zip(positions.tolist(), cols.records()))
+    return [built[bi][pos] for bi, pos in order]
+
+
+def finding_lines(report: Report, rule_set: RuleSet, lang: str = "id") -> list[str]:
+    """Every finding as one line of JSON, in the order of `findings` and equal to its records
+    (a test holds them to it), written column by column rather than record by record."""
+    order = report.order()
     if not order:
         return []
-    labels = {t: spec.get(lang, t) for t, spec in rule_set.employment_types.labels.items()}
-    common = {"period": str(report.period), "company_name": report.company.name or "-",
-              "pension_age": _param_value(report, "jp_pension_age"),
-              "min_months": _param_value(report, "foreign_worker_min_months")}
-    prepared = {}
-    for bi in {bi for bi, _ in order}:
-        b = report.blocks[bi]
-        rule = report.rules[b.rule_id]
-        records = b.rows.to_dict("records")          # once per rule, not per row
-        parts = {k: v.tolist() for k, v in b.parts.items()}
-        prepared[bi] = (rule, records, parts, b.totals.tolist(), None if b.variant is None else b.variant.tolist(),
-                        b.rows.index.tolist())
-    out = []
-    for bi, i in order:
-        rule, records, parts, totals, variant, rows = prepared[bi]
-        out.append(_finding(rule, records[i], rows[i], totals[i], parts, i,
-                            -1 if variant is None else variant[i], lang, labels, common))
+    lines, offsets = [], [0]
+    for bi, block in enumerate(report.blocks):
+        lines.append(_Columns(report, bi, np.arange(len(block.rows)), rule_set, lang).json_lines())
+        offsets.append(offsets[-1] + len(block.rows))
+    block_of, pos = np.array(order, dtype=np.int64).T
+    return np.concatenate(lines)[np.asarray(offsets[:-1])[block_of] + pos].tolist()
+
+
+class _Columns:
+    """The findings of one rule at some positions, as columns of plain values: each value shown
+    is formatted once per distinct value (a wage, a date, an amount), messages are joined column
+    by column. `records()` turns them into dicts, `json_lines()` into JSON text."""
+
+    def __init__(self, report: Report, bi: int, positions: np.ndarray, rule_set: RuleSet, lang: str):
+        block = report.blocks[bi]
+        self.rule = rule = report.rules[block.rule_id]
+        rows = block.rows.iloc[positions] if len(positions) != len(block.rows) else block.rows
+        self.n = n = len(rows)
+        totals = block.totals[positions]
+        labels = {t: spec.get(lang, t) for t, spec in rule_set.employment_types.labels.items()}
+        common = {"period": str(report.period), "company_name": report.company.name or "-",
+                  "pension_age": _param_value(report, "jp_pension_age"),
+                  "min_months": _param_value(report, "foreign_worker_min_months")}
+        shown: dict[str, np.ndarray] = {}
+
+        def display(name: str) -> np.ndarray:
+            if name not in shown:
+                if name in common:
+                    shown[name] = np.full(n, str(common[name]), dtype=object)
+                elif name == "shortfall":
+                    shown[name] = by_distinct(totals, rupiah)
+                elif name == "employment_type_label":
+                    shown[name] = by_distinct(rows["employment_type"].to_numpy(), lambda t: str(labels.get(t, t)))
+                elif name == "missing_programs":
+                    shown[name] = by_distinct(self.missing_key(rows), self.missing_text)
+                elif _is_text(rows[name]):
+                    shown[name] = rows[name].where(rows[name].notna(), "-").to_numpy(dtype=object)
+                else:
+                    shown[name] = by_distinct(rows[name].to_numpy(), lambda v, k=name: str(_fmt(k, v)))
+            return shown[name]
+
+        variant = block.variant[positions] if block.variant is not None else np.full(n, -1)
+        self.message = np.empty(n, dtype=object)
+        templates = [(-1, rule.message[lang])] + [(k, v[1][lang]) for k, v in enumerate(rule.message_variants)]
+        for k, template in templates:
+            where = variant == k
+            if where.any():
+                self.message[where] = _join(template, display, where)
+        self.row = np.asarray(rows.index, dtype=np.int64)
+        self.amount = totals if rule.severity == "violation" else np.zeros(n, dtype=np.int64)
+        self.nik, self.name, self.employment_type = (_plain(rows[c]) for c in ("nik", "name", "employment_type"))
+        self.compared = [(k, _plain(rows[k])) for k in rule.details if k not in SHOWN]
+        self.programs = []
+        if block.parts:
+            for p in CHECKED_PROGRAMS:
+                emp, wrk = block.parts[f"{p}.employer"][positions], block.parts[f"{p}.worker"][positions]
+                if (emp != 0).any() or (wrk != 0).any():
+                    self.programs.append((p, (emp != 0) | (wrk != 0), _rupiah_values(emp), _rupiah_values(wrk)))
+        has_missing = any(f"missing_{p}" in rows for p in CHECKED_PROGRAMS)
+        self.missing = self.missing_key(rows) if has_missing else None
+        self.vendor = _plain(rows["vendor"]) if rule.family == "PDS-TK" else None
+        self.outsourced = rows["outsourced"].to_numpy(dtype=bool) if rule.family == "PDS-TK" else np.zeros(n, bool)
+
+    @staticmethod
+    def missing_key(rows) -> np.ndarray:
+        """The programs missing on each row, as a bit mask over CHECKED_PROGRAMS."""
+        key = np.zeros(len(rows), dtype=np.int64)
+        for bit, p in enumerate(CHECKED_PROGRAMS):
+            if f"missing_{p}" in rows:
+                key |= rows[f"missing_{p}"].to_numpy(dtype=bool).astype(np.int64) << bit
+        return key
+
+    @staticmethod
+    def missing_programs(key) -> list[str]:
+        return [p.upper() for bit, p in enumerate(CHECKED_PROGRAMS) if key is not None and int(key) >> bit & 1]
+
+    def missing_text(self, key) -> str:
+        return ", ".join(self.missing_programs(key)) or "-"
+
+    def records(self) -> list[dict]:
+        base = {"rule_id": self.rule.id, "family": self.rule.family, "severity": self.rule.severity}
+        rows, amounts = self.row.tolist(), self.amount.tolist()
+        missing = None if self.missing is None else by_distinct(self.missing, self.missing_programs)
+        out = []
+        for i in range(self.n):
+            rec = {**base, "row": rows[i], "nik": self.nik[i], "name": self.name[i],
+                   "employment_type": self.employment_type[i], "message": self.message[i],
+                   "monthly_shortfall_idr": amounts[i]}
+            compared = {k: col[i] for k, col in self.compared if col[i] is not None}
+            if compared:
+                rec["compared"] = compared
+            by_program = {p: [e[i], w[i]] for p, has, e, w in self.programs if has[i]}
+            if by_program:
+                rec["shortfall_by_program"] = by_program
+            if missing is not None and missing[i]:
+                rec["programs_missing"] = missing[i]
+            if self.outsourced[i]:
+                rec["responsible_party"] = {"kind": "vendor", "name": self.vendor[i]}
+            out.append(rec)
+        return out
+
+    def json_lines(self) -> np.ndarray:
+        """The records as JSON text, built column by column in Arrow: text is escaped for the whole
+        column at once, other values are encoded once per distinct value, and the pieces of each
+        line are joined in one call."""
+        import orjson
+
+        def js(values) -> pa.Array:
+            return pa.array(by_distinct(np.asarray(values, dtype=object),
+                                        lambda v: orjson.dumps(v).decode("utf-8")), type=pa.string())
+
+        def when(mask: np.ndarray, *pieces) -> pa.Array:
+            """The pieces joined where mask holds, else empty text."""
+            return pc.if_else(pa.array(mask, type=pa.bool_()), pc.binary_join_element_wise(*pieces, ""), "")
+
+        def listed(pieces: list[pa.Array]) -> pa.Array:
+            """Comma-joined non-empty pieces of each row."""
+            out = pieces[0]
+            for piece in pieces[1:]:
+                both = pc.and_(pc.not_equal(out, ""), pc.not_equal(piece, ""))
+                out = pc.binary_join_element_wise(out, pc.if_else(both, ",", ""), piece, "")
+            return out
+
+        head = orjson.dumps({"rule_id": self.rule.id, "family": self.rule.family,
+                             "severity": self.rule.severity}).decode("utf-8")[:-1]
+        parts = [head + ',"row":', pc.cast(pa.array(self.row), pa.string()), ',"nik":', json_text(self.nik),
+                 ',"name":', json_text(self.name), ',"employment_type":', json_text(self.employment_type),
+                 ',"message":', json_text(self.message), ',"monthly_shortfall_idr":',
+                 pc.cast(pa.array(self.amount), pa.string())]
+        if self.compared:
+            compared = listed([when(np.array([v is not None for v in col], dtype=bool), f'"{key}":', js(col))
+                               for key, col in self.compared])
+            parts.append(pc.if_else(pc.equal(compared, ""), "",
+                                    pc.binary_join_element_wise(',"compared":{', compared, "}", "")))
+        if self.programs:
+            programs = listed([when(has, f'"{p}":[', js(e), ",", js(w), "]") for p, has, e, w in self.programs])
+            parts.append(pc.if_else(pc.equal(programs, ""), "",
+                                    pc.binary_join_element_wise(',"shortfall_by_program":{', programs, "}", "")))
+        if self.missing is not None:
+            parts.append(pa.array(by_distinct(self.missing, lambda k: "" if not self.missing_programs(k) else
+                                              ',"programs_missing":' + orjson.dumps(self.missing_programs(k))
+                                              .decode("utf-8")), type=pa.string()))
+        if self.outsourced.any():
+            parts.append(when(self.outsourced, ',"responsible_party":{"kind":"vendor","name":', js(self.vendor), "}"))
+        parts.append("}")
+        return pc.binary_join_element_wise(*parts, "").to_numpy(zero_copy_only=False)
+
+
+def json_text(values) -> pa.Array:
+    """Strings (or None) as JSON text, for a whole column: quotes and backslashes escaped in
+    Arrow; the rare value with a control character goes through orjson."""
+    import orjson
+
+    arr = pa.array(values, type=pa.string(), from_pandas=True)
+    escaped = pc.replace_substring(pc.replace_substring(arr, "\\", "\\\\"), '"', '\\"')
+    out = pc.binary_join_element_wise('"', escaped, '"', "", null_handling="replace", null_replacement="null")
+    out = pc.if_else(pc.is_null(arr), "null", out)
+    control = pc.fill_null(pc.match_substring_regex(arr, "[\\x00-\\x1f]"), False).to_numpy(zero_copy_only=False)
+    if control.any():
+        fixed = out.to_numpy(zero_copy_only=False).astype(object)
+        for i in np.flatnonzero(control):
+            fixed[i] = orjson.dumps(values[i]).decode("utf-8")
+        out = pa.array(fixed, type=pa.string())
     return out
 
 
-def _finding(rule: Rule, rec: dict, row: int, total: int, parts: dict, i: int, variant: int, lang: str,
-             labels: dict, common: dict) -> dict:
-    missing = [p.upper() for p in CHECKED_PROGRAMS if rec.get(f"missing_{p}")]
-    et = rec["employment_type"]
-    values = {k: _fmt(k, v) for k, v in rec.items()}
-    values.update(common)
-    values.update(employment_type_label=labels.get(et, et), missing_programs=", ".join(missing),
-                  shortfall=rupiah(total))
-    template = rule.message_variants[variant][1][lang] if variant >= 0 else rule.message[lang]
-    out = {
-        "rule_id": rule.id, "family": rule.family, "severity": rule.severity, "row": int(row),
-        "nik": plain(rec.get("nik")), "name": plain(rec.get("name")), "employment_type": et,
-        "message": template.format_map(_Missing(values)),
-        "monthly_shortfall_idr": int(total) if rule.severity == "violation" else 0,
-    }
-    compared = {k: v for k in rule.details if (v := plain(rec.get(k))) is not None}
-    if compared:
-        out["compared"] = compared
-    if parts:
-        by_program = {}
-        for p in CHECKED_PROGRAMS:
-            emp, wrk = parts[f"{p}.employer"][i], parts[f"{p}.worker"][i]
-            if emp or wrk:
-                by_program[p] = [emp / UNITS_PER_RUPIAH, wrk / UNITS_PER_RUPIAH]
-        if by_program:
-            out["shortfall_by_program"] = by_program
-    if missing:
-        out["programs_missing"] = missing
-    if rec.get("outsourced") and rule.family == "PDS-TK":
-        out["responsible_party"] = {"kind": "vendor", "name": plain(rec.get("vendor"))}
-    return out
+def by_distinct(values, fmt) -> np.ndarray:
+    """fmt(value) for every value, called once per distinct value (missing values as None)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    formatted = np.empty(len(uniques) + 1, dtype=object)
+    formatted[:-1] = [fmt(u) for u in uniques]
+    formatted[-1] = fmt(None)
+    return formatted[codes]
+
+
+def _is_text(series: pd.Series) -> bool:
+    return series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty")
+
+
+def _plain(series: pd.Series) -> list:
+    """A column's values as JSON holds them (dates as ISO text, whole floats as integers);
+    text columns pass as they are, other columns are converted once per distinct value."""
+    if _is_text(series):
+        return series.where(series.notna(), None).tolist()
+    return by_distinct(series.to_numpy(), plain).tolist()
+
+
+def _join(template: str, display, where: np.ndarray) -> np.ndarray:
+    """A message template filled column-wise for the rows in `where` (one Arrow join)."""
+    pieces = []
+    for literal, field, _, _ in string.Formatter().parse(template):
+        if literal:
+            pieces.append(literal)
+        if field:
+            pieces.append(pa.array(display(field)[where], type=pa.string()))
+    if not any(isinstance(p, pa.Array) for p in pieces):
+        return np.full(int(where.sum()), "".join(pieces), dtype=object)
+    return pc.binary_join_element_wise(*pieces, "").to_numpy(zero_copy_only=False)
+
+
+def _rupiah_values(units: np.ndarray) -> list:
+    """Units of 1e-6 rupiah as rupiah: whole numbers as integers, else exact to the fraction."""
+    whole, rest = np.divmod(units, UNITS_PER_RUPIAH)
+    exact = (units / UNITS_PER_RUPIAH).tolist()
+    return [w if r == 0 else x for w, r, x in zip(whole.tolist(), rest.tolist(), exact)]
 
 
 def issue_records(issues, sheet: str | None, lang: str) -> list[dict]:
@@ -163,28 +339,38 @@ def registry_record(reg: RegistrySummary | None, lang: str) -> dict | None:
             "data_issues": issue_records(reg.issues, reg.sheet, lang)}
 
 
-def dumps(document: dict) -> str:
+def to_json(report: Report, rule_set: RuleSet, lang: str = "id", extra: dict | None = None) -> str:
+    """The whole report as JSON text; the findings are written as lines directly."""
+    document = {**to_dict(report, rule_set, lang, limit=0), **(extra or {})}
+    return dumps(document, {"findings": finding_lines(report, rule_set, lang)})
+
+
+def dumps(document: dict, lines: dict[str, list[str]] | None = None) -> str:
     """The report as JSON text: keys indented, one finding or data issue a line (readable, and
-    a fraction of the size of indenting every field)."""
-    lines = ["{"]
+    a fraction of the size of indenting every field). `lines` gives lists already written as
+    JSON lines (finding_lines)."""
+    import orjson
+
+    lines = lines or {}
+    out = ["{"]
     keys = list(document)
     for n, key in enumerate(keys):
         value = document[key]
         end = "," if n < len(keys) - 1 else ""
         name = json.dumps(key)
-        if isinstance(value, list) and value and isinstance(value[0], dict):
-            items = ",\n".join("    " + json.dumps(v, ensure_ascii=False, separators=(",", ":")) for v in value)
-            lines.append(f"  {name}: [\n{items}\n  ]{end}")
+        items = lines.get(key)
+        if items is None and isinstance(value, list) and value and isinstance(value[0], dict):
+            items = [orjson.dumps(v).decode("utf-8") for v in value]
+        if items:
+            joined = ",\n    ".join(items)
+            out.append(f"  {name}: [\n    {joined}\n  ]{end}")
+        elif key in lines:
+            out.append(f"  {name}: []{end}")
         else:
-            text = json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  ")
-            lines.append(f"  {name}: {text}{end}")
-    lines.append("}")
-    return "\n".join(lines)
-
-
-class _Missing(dict):
-    def __missing__(self, key):   # templates are validated at load time; this is a safety net
-        return "-"
+            text = orjson.dumps(value, option=orjson.OPT_INDENT_2).decode("utf-8").replace("\n", "\n  ")
+            out.append(f"  {name}: {text}{end}")
+    out.append("}")
+    return "\n".join(out)
 
 
 def _param_value(report: Report, name: str):
