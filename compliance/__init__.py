@@ -1,3 +1,3 @@
 """compliance: an employer compliance checker for BPJS Ketenagakerjaan (Jamsostek) payrolls."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -139,7 +139,7 @@ def validate(file, sheet, company_name, company_address, npp, company_size, jkk_
     options = company_from_options(company_name, company_address, npp, company_size, jkk_risk, period, province)
     payroll = read_payroll(file, rule_set, sheet=sheet, options=options, engine=engine)
     if fmt == "json":
-        click.echo(out.to_json(payroll, lang))
+        click.echo(out.to_json(payroll, lang), nl=False)
     else:
         click.echo(out.to_text(payroll, lang, limit=limit))
     sys.exit(EXIT_OK if payroll.rows_with_issues == 0 else EXIT_FINDINGS)
@@ -266,7 +266,11 @@ def check(payroll, registry, sheet, company_name, company_address, npp, company_
     if fmt == "json":
         from compliance.outputs import report as contract
 
-        click.echo(contract.dumps(document) if document is not None else contract.to_json(report, rule_set, lang))
+        stdout = sys.stdout.buffer
+        for chunk in (contract.json_chunks(document) if document is not None else
+                      contract.to_json(report, rule_set, lang)):
+            stdout.write(chunk)
+        stdout.flush()
     else:
         click.echo(out_mod.to_text(report, rule_set, lang, limit))
     sys.exit(EXIT_OK if report.compliant else EXIT_FINDINGS)

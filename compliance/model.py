@@ -430,12 +430,20 @@ class Report:
     def findings_count(self) -> int:
         return sum(len(b.rows) for b in self.blocks)
 
+    def order_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """(block, position) arrays of every finding, sorted by row then rule id."""
+        sized = [(bi, b) for bi, b in enumerate(self.blocks) if len(b.rows)]
+        if not sized:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        rows = np.concatenate([np.asarray(b.rows.index, dtype=np.int64) for _, b in sized])
+        rule_rank = {rid: r for r, rid in enumerate(sorted(b.rule_id for _, b in sized))}
+        rank = np.concatenate([np.full(len(b.rows), rule_rank[b.rule_id]) for _, b in sized])
+        block = np.concatenate([np.full(len(b.rows), bi, dtype=np.int64) for bi, b in sized])
+        pos = np.concatenate([np.arange(len(b.rows), dtype=np.int64) for _, b in sized])
+        by = np.lexsort((rank, rows))
+        return block[by], pos[by]
+
     def order(self) -> list[tuple[int, int]]:
         """(block, position) of every finding, sorted by row then rule id."""
-        parts = [pd.DataFrame({"row": np.asarray(b.rows.index, dtype="int64"), "rule": b.rule_id,
-                               "block": bi, "pos": np.arange(len(b.rows))})
-                 for bi, b in enumerate(self.blocks) if len(b.rows)]
-        if not parts:
-            return []
-        allf = pd.concat(parts, ignore_index=True).sort_values(["row", "rule"], kind="stable")
-        return list(zip(allf["block"].tolist(), allf["pos"].tolist()))
+        block, pos = self.order_arrays()
+        return list(zip(block.tolist(), pos.tolist()))

@@ -182,3 +182,35 @@ def test_json_findings_are_lean():
     assert sum(sizes) / len(sizes) < 650 and max(sizes) < 800, sizes
     for rule in d["rules"].values():
         assert set(rule["parameters"]) <= set(d["parameters"])
+
+
+@pytest.mark.parametrize("path", PAYROLLS, ids=lambda p: p.name)
+def test_json_lines_equal_the_records(path, tmp_path):
+    """--format json writes findings column by column; what it writes equals the records that
+    letters, spreadsheets and --out use, hostile text included."""
+    from compliance.outputs import report as contract
+
+    payroll = read_payroll(path, engine="pandas")
+    nasty = 'Ahmad "Ucok"\\ \t\n\x01 Ł =1+1'
+    payroll.table["name"] = [nasty + str(i) for i in range(len(payroll.table))]
+    report = engine.check(payroll, payroll.company, payroll.company.period or Period(2025, 6), RULES)
+    for lang in ("id", "en"):
+        records = contract.findings(report, RULES, lang)
+        lines = contract.finding_lines(report, RULES, lang).to_pylist()
+        assert [json.loads(line.removesuffix(contract.LINE_SEPARATOR)) for line in lines] == records
+        assert all(f["name"].startswith(nasty) for f in records)
+    document = json.loads(b"".join(contract.to_json(report, RULES, "en")))
+    assert document["findings"] == contract.findings(report, RULES, "en")
+    assert document["totals"]["findings"] == len(document["findings"])
+
+
+def test_the_floors_ci_installs_are_the_floors_setup_cfg_declares():
+    import configparser
+    import re
+
+    cfg = configparser.ConfigParser()
+    cfg.read(ROOT / "setup.cfg")
+    declared = cfg["options"]["install_requires"] + cfg["options.extras_require"]["test"]
+    floors = dict(re.findall(r"^\s*([A-Za-z0-9_.-]+)>=(\S+)", declared, re.M))
+    pinned = dict(re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)", (ROOT / ".ci" / "floors.txt").read_text(), re.M))
+    assert floors == pinned

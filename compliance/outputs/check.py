@@ -6,7 +6,7 @@ from pathlib import Path
 
 from compliance.model import Report, RuleSet
 from compliance.outputs import report as contract
-from compliance.outputs.files import write_csv, write_text
+from compliance.outputs.files import write_atomic, write_csv
 from compliance.outputs.report import rupiah
 from compliance.outputs.xlsx import write_findings_xlsx
 
@@ -82,7 +82,7 @@ def write_outputs(report: Report, rule_set: RuleSet, out: Path, lang: str = "id"
     d = {**contract.to_dict(report, rule_set, lang), **(extra or {})}
     rows = finding_rows(d)
     paths = [out / "report.json", out / "findings.csv", out / "findings.xlsx"]
-    write_text(paths[0], contract.dumps(d))
+    write_atomic(paths[0], contract.dumps(d))
     write_csv(paths[1], FINDING_COLUMNS, rows)
     write_findings_xlsx(paths[2], d, rows, rule_set.texts[lang], rule_set.families, lang)
     return paths, d

@@ -41,10 +41,6 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def write_text(path: Path, text: str) -> None:
-    write_atomic(path, text.encode("utf-8"))
-
-
 def write_csv(path: Path, header: list[str], rows: list[list]) -> None:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")

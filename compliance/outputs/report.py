@@ -25,6 +25,7 @@ MONEY_FIELDS = {"actual_wage", "reported_wage", "reported_wage_basis", "wage_dif
                 "base_wage", "fixed_allowance", "shortfall"}
 UNITS_PER_RUPIAH = 1_000_000
 SHOWN = {"nik", "name", "employment_type", "vendor", "outsourced"}
+LINE_SEPARATOR = ",\n    "       # between the lines of a list (findings, data issues)
 
 
 def rupiah(value) -> str:
@@ -96,18 +97,20 @@ def findings(report: Report, rule_set: RuleSet, lang: str = "id", limit: int | N
     return [built[bi][pos] for bi, pos in order]
 
 
-def finding_lines(report: Report, rule_set: RuleSet, lang: str = "id") -> list[str]:
-    """Every finding as one line of JSON, in the order of `findings` and equal to its records
-    (a test holds them to it), written column by column rather than record by record."""
-    order = report.order()
-    if not order:
-        return []
+def finding_lines(report: Report, rule_set: RuleSet, lang: str = "id") -> pa.Array:
+    """Every finding as one line of JSON (an Arrow string array), in the order of `findings` and
+    equal to its records (a test holds them to it), written column by column rather than record
+    by record."""
+    block_of, pos = report.order_arrays()
+    if not len(pos):
+        return pa.array([], type=pa.large_string())
     lines, offsets = [], [0]
     for bi, block in enumerate(report.blocks):
-        lines.append(_Columns(report, bi, np.arange(len(block.rows)), rule_set, lang).json_lines())
+        lines.append(_Columns(report, bi, np.arange(len(block.rows)), rule_set, lang).json_lines()
+                     .cast(pa.large_string()))
         offsets.append(offsets[-1] + len(block.rows))
-    block_of, pos = np.array(order, dtype=np.int64).T
-    return np.concatenate(lines)[np.asarray(offsets[:-1])[block_of] + pos].tolist()
+    ordered = pa.chunked_array(lines).take(pa.array(np.asarray(offsets[:-1])[block_of] + pos))
+    return ordered.combine_chunks() if ordered.num_chunks != 1 else ordered.chunk(0)
 
 
 class _Columns:
@@ -203,7 +206,7 @@ class _Columns:
             out.append(rec)
         return out
 
-    def json_lines(self) -> np.ndarray:
+    def json_lines(self) -> pa.Array:
         """The records as JSON text, built column by column in Arrow: text is escaped for the whole
         column at once, other values are encoded once per distinct value, and the pieces of each
         line are joined in one call."""
@@ -227,9 +230,9 @@ class _Columns:
 
         head = orjson.dumps({"rule_id": self.rule.id, "family": self.rule.family,
                              "severity": self.rule.severity}).decode("utf-8")[:-1]
-        parts = [head + ',"row":', pc.cast(pa.array(self.row), pa.string()), ',"nik":', json_text(self.nik),
-                 ',"name":', json_text(self.name), ',"employment_type":', json_text(self.employment_type),
-                 ',"message":', json_text(self.message), ',"monthly_shortfall_idr":',
+        parts = [head + ',"row":', pc.cast(pa.array(self.row), pa.string()), ',"nik":', *json_text(self.nik),
+                 ',"name":', *json_text(self.name), ',"employment_type":', *json_text(self.employment_type),
+                 ',"message":', *json_text(self.message), ',"monthly_shortfall_idr":',
                  pc.cast(pa.array(self.amount), pa.string())]
         if self.compared:
             compared = listed([when(np.array([v is not None for v in col], dtype=bool), f'"{key}":', js(col))
@@ -246,26 +249,32 @@ class _Columns:
                                               .decode("utf-8")), type=pa.string()))
         if self.outsourced.any():
             parts.append(when(self.outsourced, ',"responsible_party":{"kind":"vendor","name":', js(self.vendor), "}"))
-        parts.append("}")
-        return pc.binary_join_element_wise(*parts, "").to_numpy(zero_copy_only=False)
+        parts.append("}" + LINE_SEPARATOR)     # every line ends with the separator; dumps drops the last
+        return pc.binary_join_element_wise(*parts, "")
 
 
-def json_text(values) -> pa.Array:
-    """Strings (or None) as JSON text, for a whole column: quotes and backslashes escaped in
-    Arrow; the rare value with a control character goes through orjson."""
+def json_text(values) -> list:
+    """Strings (or None) as JSON text for a whole column, as pieces of a line: quotes and
+    backslashes escaped in Arrow (only when the column has any), the quotes themselves left to
+    the line's one join; a column with missing values or control characters is written whole
+    (orjson for the rare value with a control character)."""
     import orjson
 
     arr = pa.array(values, type=pa.string(), from_pandas=True)
-    escaped = pc.replace_substring(pc.replace_substring(arr, "\\", "\\\\"), '"', '\\"')
-    out = pc.binary_join_element_wise('"', escaped, '"', "", null_handling="replace", null_replacement="null")
-    out = pc.if_else(pc.is_null(arr), "null", out)
-    control = pc.fill_null(pc.match_substring_regex(arr, "[\\x00-\\x1f]"), False).to_numpy(zero_copy_only=False)
-    if control.any():
+    for char, escaped in (("\\", "\\\\"), ('"', '\\"')):
+        if pc.any(pc.match_substring(arr, char)).as_py():
+            arr = pc.replace_substring(arr, char, escaped)
+    control = pc.match_substring_regex(arr, "[\\x00-\\x1f]")
+    has_control = bool(pc.any(control).as_py())
+    if not arr.null_count and not has_control:
+        return ['"', arr, '"']
+    out = pc.fill_null(pc.binary_join_element_wise('"', arr, '"', ""), "null")
+    if has_control:
         fixed = out.to_numpy(zero_copy_only=False).astype(object)
-        for i in np.flatnonzero(control):
+        for i in np.flatnonzero(pc.fill_null(control, False).to_numpy(zero_copy_only=False)):
             fixed[i] = orjson.dumps(values[i]).decode("utf-8")
         out = pa.array(fixed, type=pa.string())
-    return out
+    return [out]
 
 
 def by_distinct(values, fmt) -> np.ndarray:
@@ -339,38 +348,55 @@ def registry_record(reg: RegistrySummary | None, lang: str) -> dict | None:
             "data_issues": issue_records(reg.issues, reg.sheet, lang)}
 
 
-def to_json(report: Report, rule_set: RuleSet, lang: str = "id", extra: dict | None = None) -> str:
-    """The whole report as JSON text; the findings are written as lines directly."""
+def to_json(report: Report, rule_set: RuleSet, lang: str = "id", extra: dict | None = None) -> list:
+    """The whole report as JSON: a list of UTF-8 chunks to write in turn (the findings' lines
+    are one Arrow buffer, written as it is)."""
     document = {**to_dict(report, rule_set, lang, limit=0), **(extra or {})}
-    return dumps(document, {"findings": finding_lines(report, rule_set, lang)})
+    return json_chunks(document, {"findings": finding_lines(report, rule_set, lang)})
 
 
-def dumps(document: dict, lines: dict[str, list[str]] | None = None) -> str:
-    """The report as JSON text: keys indented, one finding or data issue a line (readable, and
-    a fraction of the size of indenting every field). `lines` gives lists already written as
-    JSON lines (finding_lines)."""
+def dumps(document: dict) -> bytes:
+    """The report (or a validate result) as JSON bytes."""
+    return b"".join(json_chunks(document))
+
+
+def json_chunks(document: dict, lines: dict[str, pa.Array] | None = None) -> list:
+    """JSON in chunks: keys indented, one finding, data issue, rule or parameter a line
+    (readable, and a fraction of the size of indenting every field). `lines` gives lists already written as JSON lines,
+    each ending with LINE_SEPARATOR (finding_lines)."""
     import orjson
 
     lines = lines or {}
-    out = ["{"]
+    out = [b"{\n"]
     keys = list(document)
     for n, key in enumerate(keys):
         value = document[key]
-        end = "," if n < len(keys) - 1 else ""
-        name = json.dumps(key)
+        end = b",\n" if n < len(keys) - 1 else b"\n"
+        name = orjson.dumps(key)
         items = lines.get(key)
         if items is None and isinstance(value, list) and value and isinstance(value[0], dict):
-            items = [orjson.dumps(v).decode("utf-8") for v in value]
-        if items:
-            joined = ",\n    ".join(items)
-            out.append(f"  {name}: [\n    {joined}\n  ]{end}")
-        elif key in lines:
-            out.append(f"  {name}: []{end}")
+            sep = LINE_SEPARATOR.encode()
+            out += [b"  " + name + b": [\n    ", sep.join(map(orjson.dumps, value)), b"\n  ]" + end]
+        elif items is not None and len(items):
+            out += [b"  " + name + b": [\n    ", _line_bytes(items), b"\n  ]" + end]
+        elif items is not None or (isinstance(value, list) and not value):
+            out.append(b"  " + name + b": []" + end)
+        elif isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
+            entries = b",\n    ".join(orjson.dumps(k) + b": " + orjson.dumps(v) for k, v in value.items())
+            out += [b"  " + name + b": {\n    ", entries, b"\n  }" + end]
         else:
-            text = orjson.dumps(value, option=orjson.OPT_INDENT_2).decode("utf-8").replace("\n", "\n  ")
-            out.append(f"  {name}: {text}{end}")
-    out.append("}")
-    return "\n".join(out)
+            text = orjson.dumps(value, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n  ")
+            out.append(b"  " + name + b": " + text + end)
+    out.append(b"}\n")
+    return out
+
+
+def _line_bytes(lines: pa.Array) -> memoryview:
+    """The text of JSON lines that each end with LINE_SEPARATOR, less the last separator: a view
+    of the Arrow buffer (no copy)."""
+    lines = lines.cast(pa.large_string())
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset:lines.offset + len(lines) + 1]
+    return memoryview(lines.buffers()[2])[int(offsets[0]):int(offsets[-1]) - len(LINE_SEPARATOR.encode())]
 
 
 def _param_value(report: Report, name: str):
