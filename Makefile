@@ -31,9 +31,9 @@ demo: $(STAMP)
 	@echo; echo "=== compliance check samples/pt-maju-bersama-juni-2025.xlsx --registry samples/registry-maju-bersama-juni-2025.csv --lang en"
 	@$(BIN)/compliance check samples/pt-maju-bersama-juni-2025.xlsx \
 	  --registry samples/registry-maju-bersama-juni-2025.csv --lang en; echo "(exit code $$?)"
-	@echo; echo "=== compliance check samples/pt-maju-bersama-juni-2025.xlsx --out out/pt-maju-bersama --letter"
-	@$(BIN)/compliance check samples/pt-maju-bersama-juni-2025.xlsx --out out/pt-maju-bersama --letter \
-	  > /dev/null; echo "(exit code $$?; open out/pt-maju-bersama/letter.pdf)"
+	@echo; echo "=== compliance check samples/pt-maju-bersama-juni-2025.xlsx --out out/pt-maju-bersama --letter --draft"
+	@$(BIN)/compliance check samples/pt-maju-bersama-juni-2025.xlsx --out out/pt-maju-bersama --letter --draft \
+	  > /dev/null; echo "(exit code $$?; open out/pt-maju-bersama/letter.pdf: a draft until the office file names the signer)"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

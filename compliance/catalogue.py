@@ -107,6 +107,12 @@ CATALOGUE: dict[str, IssueType] = {
         "warning",
         "STATUS registri {value!r} bukan AKTIF atau NONAKTIF; dianggap NONAKTIF.",
         "Registry STATUS {value!r} is neither AKTIF nor NONAKTIF; taken as NONAKTIF."),
+    "birth-date-nik-mismatch": IssueType(
+        "warning",
+        "Tanggal lahir {value!r} tidak sama dengan tanggal lahir dalam NIK ({detail}); kolom tanggal lahir yang "
+        "dipakai. Periksa keduanya.",
+        "Birth date {value!r} differs from the birth date in the NIK ({detail}); the birth-date column is used. "
+        "Check both."),
     "days-worked-range": IssueType(
         "error",
         "Jumlah hari kerja {value!r} di luar 0-31.",

@@ -84,17 +84,18 @@ def company_options(f):
                      help="JKK risk class set for the company."),
         click.option("--period", metavar="YYYY-MM", help="Contribution month (default: company sheet or title row)."),
         click.option("--province", help="Province, for the minimum wage (e.g. Bengkulu)."),
+        click.option("--regency", help="Regency or city (kabupaten/kota), for its UMK (e.g. \"Kota Bengkulu\")."),
     ]
     for option in reversed(options):
         f = option(f)
     return f
 
 
-def company_from_options(company_name, company_address, npp, company_size, jkk_risk, period, province):
+def company_from_options(company_name, company_address, npp, company_size, jkk_risk, period, province, regency):
     from compliance.model import Company, Period
 
     values = {"name": company_name, "address": company_address, "npp": npp, "size": company_size,
-              "jkk_risk": jkk_risk, "province": province}
+              "jkk_risk": jkk_risk, "province": province, "regency": regency}
     if period:
         try:
             values["period"] = Period.parse(period)
@@ -115,8 +116,8 @@ def company_from_options(company_name, company_address, npp, company_size, jkk_r
               help="Data-quality engine: Great Expectations, or the same checks in plain pandas (faster start).")
 @click.option("--limit", type=int, default=200, show_default=True, help="Data issues shown in text output.")
 @rules_option
-def validate(file, sheet, company_name, company_address, npp, company_size, jkk_risk, period, province, fmt, lang,
-             engine, limit, rules_dir):
+def validate(file, sheet, company_name, company_address, npp, company_size, jkk_risk, period, province, regency,
+             fmt, lang, engine, limit, rules_dir):
     """Read a payroll FILE and report where and how it was read, and every data issue.
 
     \b
@@ -136,7 +137,7 @@ def validate(file, sheet, company_name, company_address, npp, company_size, jkk_
     from compliance.outputs import validate as out
 
     rule_set = load_rule_set(rules_dir)
-    options = company_from_options(company_name, company_address, npp, company_size, jkk_risk, period, province)
+    options = company_from_options(company_name, company_address, npp, company_size, jkk_risk, period, province, regency)
     payroll = read_payroll(file, rule_set, sheet=sheet, options=options, engine=engine)
     if fmt == "json":
         click.echo(out.to_json(payroll, lang), nl=False)
@@ -160,14 +161,17 @@ def letter_options(f):
         click.option("--signer-name", help="Name in the signature block."),
         click.option("--signer-title", help="Title in the signature block."),
         click.option("--letter-date", metavar="YYYY-MM-DD", help="Date of the letter (default today)."),
-        click.option("--deadline-days", type=click.IntRange(1, 60), help="Working days to comply (default 10)."),
+        click.option("--deadline-days", type=click.IntRange(1, 10),
+                     help="Working days to comply, at most 10 (default: the office file's, 10)."),
+        click.option("--draft", is_flag=True,
+                     help="A draft: DRAFT across each page; allowed while the signer is still the placeholder."),
     ]
     for option in reversed(options):
         f = option(f)
     return f
 
 
-def letter_settings(lang, stage, all_letters, full_nik, reissue, letter_date, deadline_days, templates_dir):
+def letter_settings(lang, stage, all_letters, full_nik, reissue, letter_date, deadline_days, draft, templates_dir):
     import datetime as dt
 
     from compliance.outputs.letters import Settings
@@ -178,7 +182,7 @@ def letter_settings(lang, stage, all_letters, full_nik, reissue, letter_date, de
     except ValueError:
         raise click.BadParameter(f"not a date: {letter_date!r} (YYYY-MM-DD)", param_hint="--letter-date")
     return Settings(lang=lang, stage=stage, date=date, full_nik=full_nik, all_letters=all_letters, reissue=reissue,
-                    deadline_days=deadline_days, templates=templates_dir or bundled())
+                    deadline_days=deadline_days, templates=templates_dir or bundled(), draft=draft)
 
 
 def office_of(office_config, office_name, office_address, signer_name, signer_title, templates_dir,
@@ -218,8 +222,8 @@ def echo_letter(issued, out):
 @click.option("--letter", is_flag=True, help="Also write letter.html and letter.pdf into --out (see `letter`).")
 @letter_options
 def check(payroll, registry, sheet, company_name, company_address, npp, company_size, jkk_risk, period, province,
-          rules_dir, templates_dir, lang, fmt, out, engine, limit, letter, stage, all_letters, full_nik, reissue,
-          office_config, office_name, office_address, signer_name, signer_title, letter_date, deadline_days):
+          regency, rules_dir, templates_dir, lang, fmt, out, engine, limit, letter, stage, all_letters, full_nik, reissue,
+          office_config, office_name, office_address, signer_name, signer_title, letter_date, deadline_days, draft):
     """Check a PAYROLL against BPJS Ketenagakerjaan duties: unregistered workers (PDS
     Tenaga Kerja), wages reported below actual (PDS Upah), missing programs (PDS Program).
 
@@ -244,10 +248,11 @@ def check(payroll, registry, sheet, company_name, company_address, npp, company_
     if letter and not out:
         raise click.UsageError("--letter writes beside the report: give --out DIR")
     rule_set = load_rule_set(rules_dir)
-    options = company_from_options(company_name, company_address, npp, company_size, jkk_risk, period, province)
+    options = company_from_options(company_name, company_address, npp, company_size, jkk_risk, period, province, regency)
     office = (office_of(office_config, office_name, office_address, signer_name, signer_title, templates_dir)
               if letter else None)
-    settings = letter_settings(lang, stage, all_letters, full_nik, reissue, letter_date, deadline_days, templates_dir)
+    settings = letter_settings(lang, stage, all_letters, full_nik, reissue, letter_date, deadline_days, draft,
+                               templates_dir)
     data = read_payroll(payroll, rule_set, sheet=sheet, options=options, engine=engine)
     if "period" in data.needs:
         raise UnusableInput(f"{data.source.path}: no period found (company sheet, title row); "
@@ -285,7 +290,7 @@ def check(payroll, registry, sheet, company_name, company_address, npp, company_
 @templates_option
 @letter_options
 def letter(report_file, out, lang, rules_dir, templates_dir, stage, all_letters, full_nik, reissue, office_config,
-           office_name, office_address, signer_name, signer_title, letter_date, deadline_days):
+           office_name, office_address, signer_name, signer_title, letter_date, deadline_days, draft):
     """Render the letter for a saved REPORT (report.json of `check --out`).
 
     \b
@@ -312,7 +317,8 @@ def letter(report_file, out, lang, rules_dir, templates_dir, stage, all_letters,
     rule_set = load_rule_set(rules_dir)
     office = office_of(office_config, office_name, office_address, signer_name, signer_title, templates_dir,
                        report.get("office"))
-    settings = letter_settings(lang, stage, all_letters, full_nik, reissue, letter_date, deadline_days, templates_dir)
+    settings = letter_settings(lang, stage, all_letters, full_nik, reissue, letter_date, deadline_days, draft,
+                               templates_dir)
     issued = issue(report, out or report_file.parent, office, settings, rule_set)
     echo_letter(issued, out)
     sys.exit(EXIT_OK)

@@ -98,6 +98,9 @@ class Period:
         return f"{self.year:04d}-{self.month:02d}"
 
 
+COMPANY_FIELDS = ("name", "npp", "address", "size", "jkk_risk", "period", "province", "regency")
+
+
 @dataclass(frozen=True)
 class Company:
     """Company details: from a company sheet, a title row, or CLI options (options win)."""
@@ -109,13 +112,13 @@ class Company:
     jkk_risk: str | None = None
     period: Period | None = None
     province: str | None = None
+    regency: str | None = None      # kabupaten/kota, for its UMK
     # field name -> where the value came from ("sheet Perusahaan", "title row 1", "option")
     sources: dict = field(default_factory=dict, compare=False)
 
     def merged_with(self, other: "Company") -> "Company":
         """Values of `other` win where it has them."""
-        changes = {k: getattr(other, k) for k in ("name", "npp", "address", "size", "jkk_risk", "period", "province")
-                   if getattr(other, k) is not None}
+        changes = {k: getattr(other, k) for k in COMPANY_FIELDS if getattr(other, k) is not None}
         sources = {k: v for k, v in self.sources.items() if getattr(self, k, None) is not None}
         sources.update({k: v for k, v in other.sources.items() if k not in sources and getattr(other, k) is None})
         sources.update({k: other.sources.get(k, "option") for k in changes})
@@ -125,7 +128,7 @@ class Company:
         return {
             "name": self.name, "npp": self.npp, "address": self.address, "size": self.size,
             "jkk_risk": self.jkk_risk, "period": str(self.period) if self.period else None,
-            "province": self.province, "sources": dict(self.sources),
+            "province": self.province, "regency": self.regency, "sources": dict(self.sources),
         }
 
 
@@ -198,6 +201,11 @@ class Citation:
     citation: str
     domain: str
     mark: str
+    since: dt.date | None = None     # when the regulation took effect, if after the rule's effective_from
+    when: object = None              # a condition: cited only for findings it holds for (a finding type)
+
+    def in_force(self, period: "Period") -> bool:
+        return self.since is None or self.since <= period.last_day
 
 
 @dataclass(frozen=True)
@@ -283,6 +291,10 @@ class Rule:
 
     def in_force(self, first_day: dt.date, last_day: dt.date) -> bool:
         return self.effective_from <= last_day and (self.effective_to is None or self.effective_to >= first_day)
+
+    def citations(self, period: "Period") -> tuple[Citation, ...]:
+        """The citations whose regulation was in force in the period."""
+        return tuple(c for c in self.legal_basis if c.in_force(period))
 
 
 @dataclass(frozen=True)
@@ -393,10 +405,12 @@ class Totals:
     participants: int
     unregistered: int
     coverage_pct: float | None
-    monthly_shortfall_idr: int
+    monthly_shortfall_idr: int          # the employer's violations only
     rows_with_issues: int
     rows_checked: int
-    violations: int
+    violations: int                     # the employer's
+    vendor_violations: int = 0          # outsourced workers: the vendors' duty (domain 1.4)
+    vendor_shortfall_idr: int = 0
 
 
 @dataclass
@@ -414,6 +428,7 @@ class Report:
     rules: dict[str, Rule]                 # the rules evaluated, by id, in rule-set order
     parameters: dict[str, Value]           # every dated parameter used, by name
     rule_parameters: dict[str, list[str]]  # rule id -> the parameter names its findings rest on
+    rule_citations: dict[str, tuple]       # rule id -> its citations in force that its findings rest on
     blocks: list[FindingBlock]
     totals: Totals
     by_family: dict[str, dict[str, int]]

@@ -10,8 +10,8 @@ from compliance.ingest import registry_from_records
 from compliance.model import CANONICAL_DTYPES, Company, Payroll, Period, RuleSet, Source, empty_issues
 from compliance.outputs.report import findings as finding_records
 
-EXPECT_KEYS = {"row", "monthly_shortfall_idr", "message_contains", "responsible_party", "severity"}
-COMPANY_KEYS = {"name", "npp", "address", "size", "jkk_risk", "province"}
+EXPECT_KEYS = {"row", "monthly_shortfall_idr", "message_contains", "responsible", "severity"}
+COMPANY_KEYS = {"name", "npp", "address", "size", "jkk_risk", "province", "regency"}
 
 
 def table_from_rows(rows: list[dict], where: str) -> pd.DataFrame:
@@ -65,12 +65,16 @@ def run_case(rule_set: RuleSet, rule, case: dict) -> list[str]:
                             f"{e['monthly_shortfall_idr']}")
         if "message_contains" in e and str(e["message_contains"]) not in f["message"]:
             failures.append(f"row {e['row']}: message {f['message']!r} lacks {e['message_contains']!r}")
-        if "responsible_party" in e:
-            party = (f.get("responsible_party") or {}).get("name")
-            if party != e["responsible_party"]:
-                failures.append(f"row {e['row']}: responsible party {party!r}, expected {e['responsible_party']!r}")
+        if "responsible" in e:
+            want = e["responsible"] if isinstance(e["responsible"], dict) else {"party": e["responsible"]}
+            got = f.get("responsible") or {}
+            if any(got.get(k) != v for k, v in want.items()):
+                failures.append(f"row {e['row']}: responsible {got}, expected {dict(want)}")
         if "severity" in e and f["severity"] != e["severity"]:
             failures.append(f"row {e['row']}: severity {f['severity']}, expected {e['severity']}")
+    if "compliant" in case and report.compliant != case["compliant"]:
+        failures.append(f"compliant is {report.compliant}, expected {case['compliant']} "
+                        f"(employer violations {report.totals.violations}, vendor {report.totals.vendor_violations})")
     extra = set(findings) - want_rows
     if extra:
         failures.append(f"unexpected finding(s) on row(s) {', '.join(map(str, sorted(extra)))}")

@@ -176,6 +176,43 @@ def rafflesia() -> None:
     wb.save(HERE / "pt-rafflesia-digital-juni-2025.xlsx")
 
 
+# -- 5. CV Mitra Jasa: small; its own workers all registered, its only problem its vendor's workers
+def mitra_jasa() -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Gaji"
+    ws.append(["DAFTAR GAJI CV MITRA JASA BENGKULU"])
+    ws.append(["BULAN JUNI 2025"])
+    ws.append([])
+    ws.append(["No", "NIK", "Nama", "Status", "Tgl Masuk", "Gaji Pokok", "Tunjangan Tetap", "No KPJ", "Upah BPJS",
+               "Program", "Perusahaan Alih Daya"])
+    staff = [
+        (nik("71", 3, 2, 1985, 41), "Rudi Hartono", "Tetap", dt.date(2015, 2, 2), 5_000_000, 500_000, "17055500041"),
+        (nik("71", 52, 8, 1990, 42), "Sri Wahyuni", "Tetap", dt.date(2018, 6, 1), 4_500_000, 300_000, "17055500042"),
+        (nik("71", 11, 11, 1998, 43), "Andi Saputra", "Kontrak", dt.date(2024, 1, 8), 3_500_000, 0, "17055500043"),
+    ]
+    for i, (n, name, status, start, base, allowance, kpj) in enumerate(staff, start=1):
+        ws.append([i, n, name, status, start, base, allowance, kpj, base + allowance, "JKK, JKM, JHT", None])
+    # outsourced security guards: registering them is their vendor's duty (domain 1.4)
+    guards = [(nik("71", 20, 4, 1993, 44), "Hendra Gunawan", dt.date(2024, 9, 1)),
+              (nik("71", 9, 9, 1995, 45), "Yusuf Maulana", dt.date(2025, 2, 1))]
+    for i, (n, name, start) in enumerate(guards, start=len(staff) + 1):
+        ws.append([i, n, name, "Alih Daya", start, 3_100_000, 0, None, None, None, "PT Satria Jaga Nusantara"])
+    for row in ws.iter_rows(min_row=5, min_col=2, max_col=2):
+        for cell in row:
+            cell.number_format = "@"
+    for row in ws.iter_rows(min_row=5, min_col=5, max_col=5):
+        for cell in row:
+            cell.number_format = "DD/MM/YYYY"
+    comp = wb.create_sheet("Perusahaan")
+    for k, v in [("Nama Perusahaan", "CV Mitra Jasa Bengkulu"), ("NPP", "17055500"),
+                 ("Alamat", "Jl. Pariwisata No. 21, Kota Bengkulu"), ("Skala Usaha", "Kecil"),
+                 ("Tingkat Risiko JKK", "Rendah"), ("Periode", "06/2025"), ("Provinsi", "Bengkulu"),
+                 ("Kabupaten/Kota", "Kota Bengkulu")]:
+        comp.append([k, v])
+    wb.save(HERE / "cv-mitra-jasa-juni-2025.xlsx")
+
+
 # -- 4. UD Kopi Kepahiang: micro; messy data entry with issues to fix
 def kopi_kepahiang() -> None:
     wb = openpyxl.Workbook()
@@ -237,4 +274,5 @@ if __name__ == "__main__":
     sinar_bengkulu()
     rafflesia()
     kopi_kepahiang()
+    mitra_jasa()
     print("samples written to", HERE)

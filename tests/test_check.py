@@ -147,8 +147,10 @@ def test_every_sample_report_follows_the_contract_and_accounts_for_rows(path, va
     validate_schema(d, "check-report.schema.json")
     t = d["totals"]
     assert t["rows_checked"] + t["rows_with_issues"] == d["source"]["rows_read"]
-    assert t["monthly_shortfall_idr"] == sum(f["monthly_shortfall_idr"] for f in d["findings"]
-                                            if f["severity"] == "violation")
+    violations = [f for f in d["findings"] if f["severity"] == "violation"]
+    by_party = {party: sum(f["monthly_shortfall_idr"] for f in violations if f["responsible"]["party"] == party)
+                for party in ("employer", "vendor")}
+    assert t["monthly_shortfall_idr"] == by_party["employer"] and t["vendor_shortfall_idr"] == by_party["vendor"]
     assert all(f["monthly_shortfall_idr"] == 0 for f in d["findings"] if f["severity"] != "violation")
 
 

@@ -48,7 +48,7 @@ def test_a_worker_row_without_nik_inside_the_table_is_an_issue_not_ignored(tmp_p
 
 def messy_file(tmp_path: Path) -> Path:
     rows = [HEADER + ["Tgl Keluar", "Tgl Lahir", "JP", "Hari Kerja"]]
-    extra = ["", "01/01/1990", "Ya", 22]
+    extra = ["", "12/03/1990", "Ya", 22]          # the birth date the worker() NIKs encode
     cases = {
         "nik-missing": {"NIK": ""},
         "nik-length": {"NIK": "17710112"},
@@ -67,11 +67,11 @@ def messy_file(tmp_path: Path) -> Path:
     for i, (code, over) in enumerate(cases.items(), start=1):
         rows.append(worker(i, **over) + extra)
     n = len(cases)
-    rows.append(worker(n + 1) + ["01/01/2019", "01/01/1990", "Ya", 22])                 # end before start
+    rows.append(worker(n + 1) + ["01/01/2019", "12/03/1990", "Ya", 22])                 # end before start
     rows.append(worker(n + 2) + ["", "01/01/2030", "Ya", 22])                           # born after period
-    rows.append(worker(n + 3) + ["", "01/01/1990", "mungkin", 22])                      # program value
-    rows.append(worker(n + 4) + ["", "01/01/1990", "Ya", "banyak"])                     # count
-    rows.append(worker(n + 5) + ["", "01/01/1990", "Ya", 40])                           # days range
+    rows.append(worker(n + 3) + ["", "12/03/1990", "mungkin", 22])                      # program value
+    rows.append(worker(n + 4) + ["", "12/03/1990", "Ya", "banyak"])                     # count
+    rows.append(worker(n + 5) + ["", "12/03/1990", "Ya", 40])                           # days range
     rows.append(worker(n + 6, NIK="1771011203800001") + extra)
     rows.append(worker(n + 7, NIK="1771011203800001") + extra)                          # duplicate
     rows.append(worker(n + 8) + extra)                                                  # clean
@@ -90,6 +90,7 @@ def test_every_data_issue_code_is_raised_where_it_belongs(tmp_path):
     assert by_code["unknown-employment-type"] == [15]
     assert by_code["end-before-start"] == [16]
     assert by_code["duplicate-nik"] == [21, 22]
+    assert by_code["birth-date-nik-mismatch"] == [6, 21, 22]    # their NIKs say 1985, 1980; the column 1990
     assert 23 not in set(p.issues["row"].astype(int))
     # warnings do not make a row unusable
     kpj_row = by_code["kpj-format"][0]

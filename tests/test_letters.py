@@ -25,6 +25,11 @@ def report_of(path, lang="id", **company):
     return report_dict(check(read_payroll(path, engine="pandas", options=options)), lang)
 
 
+def office(**values):
+    """The bundled office file with a real signer (the placeholder is refused outside drafts)."""
+    return letters.load_office(overrides={"signer_name": "Budi Hartono, S.E.", **values})
+
+
 def pdf_text(path):
     return "\n".join(page.extract_text() for page in PdfReader(path).pages)
 
@@ -44,9 +49,8 @@ def rp(n):
 @pytest.mark.parametrize("path", PAYROLLS, ids=lambda p: p.name)
 def test_letter_for_every_sample(path, lang, tmp_path):
     report = report_of(path, lang)
-    office = letters.load_office()
     settings = letters.Settings(lang=lang, date=DATE, all_letters=True)
-    issued = letters.issue(report, tmp_path, office, settings, RULES)
+    issued = letters.issue(report, tmp_path, office(), settings, RULES)
     text = flat(pdf_text(tmp_path / "letter.pdf"))
     assert issued.number == ("001/PDS/BKL/VII/2025")
     assert report["company"]["name"] in text and f"NPP {report['company']['npp']}" in text
@@ -65,27 +69,43 @@ def test_letter_for_every_sample(path, lang, tmp_path):
         assert "*" * 12 + f["nik"][-4:] in text and f["nik"] not in text       # masked NIK
     issue_rows = [i for i in report["data_issues"] if i["severity"] == "error"]
     assert bool(issue_rows) == (("harus diperbaiki" if lang == "id" else "Data to correct") in text)
-    # sanctions as in the domain reference, never a criminal threat for not registering
+    # sanctions as domain 6.4-6.5 state them: the services listed in full, no "antara lain"
     assert "0,1%" in text if lang == "id" else "0.1%" in text
-    assert ("tidak diancam sanksi pidana" if lang == "id" else "carries no criminal sanction") in text
+    assert ("Izin Mendirikan Bangunan" if lang == "id" else "building permits") in text
+    assert "antara lain" not in text and "pidana" not in text and "criminal" not in text
+    # Pasal 19 jo. 55 only where contributions of registered workers are concerned
+    contributions = any(c["violation"] for fam, c in report["by_family"].items() if fam in ("PDS-UPAH", "PDS-PROGRAM"))
+    assert contributions == ("Pasal 55" in text or "Article 55" in text)
+    # the basis first, no software version in the body (only in the enclosure's footer)
+    body = text.split("Lampiran Surat" if lang == "id" else "Enclosure to letter")[0]
+    assert "86/2013" in body.split("Teguran Tertulis" if lang == "id" else "Written Warning")[1][:400] \
+        or "86 Tahun 2013" in body or "86/2013" in body
+    assert report["ruleset_version"] not in body
 
 
 def test_maju_bersama_letter_counts_vendor_and_amounts(tmp_path):
     report = report_of(SAMPLES / "pt-maju-bersama-juni-2025.xlsx", "en")
-    letters.issue(report, tmp_path, letters.load_office(), letters.Settings(lang="en", date=DATE, full_nik=True), RULES)
+    letters.issue(report, tmp_path, office(), letters.Settings(lang="en", date=DATE, full_nik=True), RULES)
     text = flat(pdf_text(tmp_path / "letter.pdf"))
-    assert "3 workers are not registered" in text and "Rp 621.140 a month" in text
-    assert "Outsourced workers supplied by PT Garda Nusantara: 1 (Joko Susilo), Rp 296.700 a month" in text
-    assert "Workers you must register: 2 (Rp 324.440 a month)" in text
-    assert "The wages of 1 workers were reported below" in text
-    assert "by 28 July 2025 (10 working days" in text
+    # the client's own: Budi (Rizky started on 2 June: not yet a violation); Joko is the vendor's,
+    # listed apart and not in the total
+    assert "1 (one) workers are not registered with BPJS Ketenagakerjaan by PT Maju Bersama Sejahtera" in text
+    assert "Rp 306.590 a month" in text
+    # the legal basis of the finding types present only: no foreigner or outsourcing citation here
+    assert "PP 44/2015 Pasal 5" not in text and "UU 13/2003 Pasal 66 ayat (2)" not in text
+    assert "PT Garda Nusantara: 1 (one) workers (Joko Susilo), estimated contributions Rp 296.700 a month" in text
+    assert "not part of this warning" in text
+    assert "The wages of 1 (one) workers were reported below" in text
+    assert "by 28 July 2025 (10 (ten) working days" in text
+    assert report["totals"]["monthly_shortfall_idr"] == 919_440 - 296_700 - 17_850
+    assert report["totals"]["vendor_shortfall_idr"] == 296_700
     joko = next(f for f in report["findings"] if f["name"] == "Joko Susilo")
     assert joko["nik"] in text                                                 # --full-nik
 
 
 def test_compliant_company_gets_no_warning_letter(tmp_path):
     report = report_of(SAMPLES / "pt-rafflesia-digital-juni-2025.xlsx")
-    issued = letters.issue(report, tmp_path, letters.load_office(), letters.Settings(date=DATE), RULES)
+    issued = letters.issue(report, tmp_path, office(), letters.Settings(date=DATE), RULES)
     assert issued.number is None and "compliant" in issued.skipped
     assert not (tmp_path / "letter.pdf").exists()
 
@@ -96,7 +116,7 @@ def test_hostile_company_name_is_text(tmp_path):
     report = report_of(path, name=hostile, npp="17000001", address="<b>Jl. Mawar</b>",
                        period=__import__("compliance.model", fromlist=["Period"]).Period(2025, 6))
     out = tmp_path / "out"
-    letters.issue(report, out, letters.load_office(), letters.Settings(date=DATE), RULES)
+    letters.issue(report, out, office(), letters.Settings(date=DATE), RULES)
     html = (out / "letter.html").read_text()
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&lt;b&gt;Jl. Mawar&lt;/b&gt;" in html
@@ -110,9 +130,9 @@ def test_a_missing_field_fails_loudly(tmp_path):
 
     report = report_of(path, name="PT Tanpa Alamat", npp="17000002", period=Period(2025, 6))
     with pytest.raises(letters.LetterError, match="company address"):
-        letters.issue(report, tmp_path / "o", letters.load_office(), letters.Settings(date=DATE), RULES)
+        letters.issue(report, tmp_path / "o", office(), letters.Settings(date=DATE), RULES)
     assert not (tmp_path / "o" / "letter.pdf").exists()
-    context = letters.build_context(report_of(SAMPLES / "cv-sinar-bengkulu-juni-2025.csv"), letters.load_office(),
+    context = letters.build_context(report_of(SAMPLES / "cv-sinar-bengkulu-juni-2025.csv"), office(),
                                     letters.Settings(date=DATE), "1/X", "warning", RULES)
     del context["office"]["signer_name"]
     with pytest.raises(letters.LetterError, match="signer_name"):
@@ -131,13 +151,16 @@ def test_templates_run_in_a_sandbox():
 
 def test_numbers_and_ledger(tmp_path):
     report = report_of(SAMPLES / "cv-sinar-bengkulu-juni-2025.csv")
-    office = letters.load_office()
-    first = letters.issue(report, tmp_path, office, letters.Settings(date=DATE), RULES)
-    again = letters.issue(report, tmp_path, office, letters.Settings(date=dt.date(2025, 8, 1)), RULES)
+    branch = office()
+    first = letters.issue(report, tmp_path, branch, letters.Settings(date=DATE), RULES)
+    again = letters.issue(report, tmp_path, branch, letters.Settings(date=dt.date(2025, 8, 1)), RULES)
     assert again.number == first.number and again.reused                   # same company and period
-    new = letters.issue(report, tmp_path, office, letters.Settings(date=DATE, reissue=True), RULES)
+    new = letters.issue(report, tmp_path, branch, letters.Settings(date=DATE, reissue=True), RULES)
     assert new.number == "002/PDS/BKL/VII/2025"
-    second = letters.issue(report, tmp_path, office, letters.Settings(date=dt.date(2025, 8, 4), stage=2), RULES)
+    # the first warning runs 10 working days from 14 July 2025: until 28 July; no second warning before then
+    with pytest.raises(letters.LetterError, match="runs until 2025-07-28"):
+        letters.issue(report, tmp_path, branch, letters.Settings(date=dt.date(2025, 7, 28), stage=2), RULES)
+    second = letters.issue(report, tmp_path, branch, letters.Settings(date=dt.date(2025, 8, 4), stage=2), RULES)
     assert second.number == "003/PDS/BKL/VIII/2025"
     text = flat(pdf_text(tmp_path / "letter.pdf"))
     assert "Teguran Tertulis Kedua" in text and "Nomor 002/PDS/BKL/VII/2025 tanggal 14 Juli 2025" in text
@@ -153,7 +176,7 @@ def test_numbers_and_ledger(tmp_path):
 def test_second_warning_needs_the_first(tmp_path):
     report = report_of(SAMPLES / "cv-sinar-bengkulu-juni-2025.csv")
     with pytest.raises(letters.LetterError, match="no first warning"):
-        letters.issue(report, tmp_path, letters.load_office(), letters.Settings(date=DATE, stage=2), RULES)
+        letters.issue(report, tmp_path, office(), letters.Settings(date=DATE, stage=2), RULES)
 
 
 @pytest.mark.parametrize("pattern,style,expected", [
@@ -161,14 +184,14 @@ def test_second_warning_needs_the_first(tmp_path):
     ("B-{seq}/{office}/{month}/{year}", "arabic", "B-7/BKL/11/2025"),
 ])
 def test_number_pattern(pattern, style, expected):
-    office = letters.office_from_dict({**letters.load_office().to_dict(), "pattern": pattern, "month_style": style})
-    assert letters.letter_number(office, 7, dt.date(2025, 11, 3), 1) == expected
+    branch = letters.office_from_dict({**office().to_dict(), "pattern": pattern, "month_style": style})
+    assert letters.letter_number(branch, 7, dt.date(2025, 11, 3), 1) == expected
 
 
 @pytest.mark.parametrize("pattern", ["{office}/{year}", "{seq}/{seq.__class__}", "{seq}/{npp}"])
 def test_bad_number_patterns_are_refused(pattern):
     with pytest.raises(letters.LetterError, match="number pattern"):
-        letters.office_from_dict({**letters.load_office().to_dict(), "pattern": pattern})
+        letters.office_from_dict({**office().to_dict(), "pattern": pattern})
 
 
 def test_pdf_loads_nothing_from_outside_templates():
@@ -184,8 +207,11 @@ def test_pdf_loads_nothing_from_outside_templates():
 
 def test_cli_check_letter_and_letter_from_an_edited_report(tmp_path):
     out = tmp_path / "hasil"
-    result = CliRunner().invoke(main, ["check", str(SAMPLES / "cv-sinar-bengkulu-juni-2025.csv"), "--engine",
-                                       "pandas", "--out", str(out), "--letter", "--letter-date", "2025-07-14"])
+    command = ["check", str(SAMPLES / "cv-sinar-bengkulu-juni-2025.csv"), "--engine", "pandas", "--out", str(out),
+               "--letter", "--letter-date", "2025-07-14"]
+    result = CliRunner().invoke(main, command)
+    assert result.exit_code == 2 and "placeholder" in result.output     # no real signer yet
+    result = CliRunner().invoke(main, command + ["--signer-name", "Budi Hartono, S.E."])
     assert result.exit_code == 1, result.output
     assert "letter 001/PDS/BKL/VII/2025 issued" in result.output
     saved = json.loads((out / "report.json").read_text())
@@ -197,6 +223,35 @@ def test_cli_check_letter_and_letter_from_an_edited_report(tmp_path):
     assert "already issued, rendered again" in result.output
     text = flat(pdf_text(out / "letter.pdf"))
     assert "Kantor Cabang Curup" in text and "001/PDS/BKL/VII/2025" in text and "First Written Warning" in text
+
+
+def test_a_draft_may_keep_the_placeholder_and_says_draft(tmp_path):
+    report = report_of(SAMPLES / "cv-sinar-bengkulu-juni-2025.csv")
+    letters.issue(report, tmp_path, letters.load_office(), letters.Settings(date=DATE, draft=True), RULES)
+    pages = PdfReader(tmp_path / "letter.pdf").pages
+    assert all("DRAFT" in page.extract_text() for page in pages)
+
+
+def test_deadlines_skip_indonesian_holidays_and_cuti_bersama():
+    # 28 March 2025: cuti bersama Nyepi; 31 March-1 April: Idul Fitri; 2-7 April: cuti bersama
+    assert letters.add_working_days(dt.date(2025, 3, 27), 1) == dt.date(2025, 4, 8)
+    assert letters.add_working_days(dt.date(2025, 7, 14), 10) == dt.date(2025, 7, 28)
+    with pytest.raises(letters.LetterError, match="1-10"):
+        letters.office_from_dict({**office().to_dict(), "deadline_working_days": 14})
+    result = CliRunner().invoke(main, ["letter", "x.json", "--deadline-days", "11"])
+    assert result.exit_code == 2
+
+
+def test_a_client_whose_only_problem_is_its_vendor_gets_no_warning(tmp_path):
+    report = report_of(SAMPLES / "cv-mitra-jasa-juni-2025.xlsx")
+    assert report["compliant"] and report["totals"]["vendor_violations"] >= 1
+    issued = letters.issue(report, tmp_path, office(), letters.Settings(date=DATE), RULES)
+    assert issued.number is None
+    letters.issue(report, tmp_path, office(), letters.Settings(date=DATE, all_letters=True), RULES)
+    text = flat(pdf_text(tmp_path / "letter.pdf"))
+    assert "Konfirmasi" in text and "Teguran" not in text
+    vendor = next(f["responsible"]["name"] for f in report["findings"] if f["responsible"]["party"] == "vendor")
+    assert vendor in text and "bukan pada Saudara" in text
 
 
 def test_cli_letter_errors_exit_2(tmp_path):
@@ -214,7 +269,7 @@ def test_appendix_header_repeats_on_every_page(tmp_path):
     rows = [HEADER] + [worker(i, **{"No KPJ": ""}) for i in range(1, 81)]
     path = write_xlsx(tmp_path / "g.xlsx", {"Gaji": rows})
     report = report_of(path, name="PT Banyak Pekerja", npp="17000003", address="Jl. Panjang", period=Period(2025, 6))
-    letters.issue(report, tmp_path / "o", letters.load_office(), letters.Settings(date=DATE), RULES)
+    letters.issue(report, tmp_path / "o", office(), letters.Settings(date=DATE), RULES)
     pages = [" ".join(p.extract_text().split()) for p in PdfReader(tmp_path / "o" / "letter.pdf").pages]
     table_pages = [p for p in pages if re.search(r"\*{12}\d{4}", p)]
     assert len(table_pages) >= 2
@@ -228,4 +283,4 @@ def test_a_damaged_ledger_is_a_one_line_error(tmp_path):
     from compliance.errors import UnusableInput
 
     with pytest.raises(UnusableInput, match=r"ledger.jsonl:1: not a ledger entry"):
-        letters.issue(report, tmp_path, letters.load_office(), letters.Settings(date=DATE), RULES)
+        letters.issue(report, tmp_path, office(), letters.Settings(date=DATE), RULES)

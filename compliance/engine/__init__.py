@@ -46,10 +46,10 @@ def check(payroll: Payroll, company: Company, period: Period, rule_set: RuleSet,
     started = time.perf_counter()
     ctx = build_context(table, company, period, rule_set.parameters, registry.table if registry else None)
     rates = rates_for(rule_set.parameters, ctx)
-    blocks, rules = [], {}
+    blocks, rules, citations = [], {}, {}
     for rule in rule_set.rules:
-        if not rule.in_force(period.first_day, period.last_day):
-            continue
+        if not rule.in_force(period.first_day, period.last_day) or not rule.citations(period):
+            continue      # a rule applies only while it is in force and rests on a regulation in force
         rules[rule.id] = rule
         mask = rows_where(rule.when, ctx, rule_set.parameters)
         rows = ctx.frame[mask]
@@ -61,29 +61,50 @@ def check(payroll: Payroll, company: Company, period: Period, rule_set: RuleSet,
                 holds = rows_where(rule.message_variants[k][0], ctx, rule_set.parameters)[mask]
                 variant[holds] = k
         blocks.append(FindingBlock(rule.id, rows[list(rule.uses)], parts, totals, variant))
+        # a citation with a condition is cited only when one of the rule's findings is of its type;
+        # the employer's findings decide where there are any (the vendor's are the vendor's duty)
+        cited = mask & ~ctx.frame["vendor_duty"].to_numpy(dtype=bool)
+        cited = cited if cited.any() else mask
+        citations[rule.id] = tuple(c for c in rule.citations(period)
+                                   if c.when is None or (cited & rows_where(c.when, ctx, rule_set.parameters)).any())
     rule_seconds = time.perf_counter() - started
     used = {**ctx.parameters_used, **rates.used}
     f = ctx.frame
     employed = f["employed_in_period"]
     workers, participants = int(employed.sum()), int((employed & f["participant"]).sum())
-    violation = [b for b in blocks if rules[b.rule_id].severity == "violation"]
-    n_violations = sum(len(b.rows) for b in violation)
+    # a finding is charged to whoever the law makes responsible: an outsourced worker is the
+    # vendor's duty (domain 1.4), listed to the client but not the client's violation
+    own = vendor = own_amount = vendor_amount = 0
+    for b in blocks:
+        if rules[b.rule_id].severity == "violation":
+            duty = b.rows["vendor_duty"].to_numpy(dtype=bool)
+            own += int((~duty).sum())
+            vendor += int(duty.sum())
+            own_amount += int(b.totals[~duty].sum())
+            vendor_amount += int(b.totals[duty].sum())
     totals = Totals(
         workers=workers, participants=participants,
         unregistered=sum(len(b.rows) for b in blocks if b.rule_id == "unregistered-worker"),
         coverage_pct=round(100 * participants / workers, 2) if workers else None,
-        monthly_shortfall_idr=int(sum(int(b.totals.sum()) for b in violation)),
-        rows_with_issues=payroll.rows_with_issues, rows_checked=int(len(f)), violations=n_violations)
+        monthly_shortfall_idr=own_amount, rows_with_issues=payroll.rows_with_issues, rows_checked=int(len(f)),
+        violations=own, vendor_violations=vendor, vendor_shortfall_idr=vendor_amount)
+    assumptions = list(payroll.assumptions) + ctx.notes
+    unknown_months = f["foreign_months_unknown"] & employed & ~f["participant"]
+    if unknown_months.any():
+        rows = ", ".join(map(str, f.index[unknown_months][:20]))
+        assumptions.append(f"foreign worker(s) without a start date (rows {rows}): months worked in Indonesia "
+                           "unknown, so not checked for registration")
     summary = None
     if registry is not None:
         summary = RegistrySummary(registry.path, registry.sheet, int(len(registry.table)),
                                   int((registry.table["status"] == "AKTIF").sum()), registry.issues)
     return Report(
         period=period, company=company, assumed=assumed, ruleset_version=rule_set.version, source=payroll.source,
-        assumptions=list(payroll.assumptions), participation_source=ctx.participation_source, rules=rules,
+        assumptions=assumptions, participation_source=ctx.participation_source, rules=rules,
         parameters=used, rule_parameters={r.id: _parameters_of(r, used) for r in rules.values()},
+        rule_citations=citations,
         blocks=blocks, totals=totals, by_family=_by_family(blocks, rules, rule_set.families),
-        compliant=n_violations == 0 and payroll.rows_with_issues == 0, data_issues=payroll.issues,
+        compliant=own == 0 and payroll.rows_with_issues == 0, data_issues=payroll.issues,
         ignored_rows=list(payroll.ignored_rows), registry=summary, rule_seconds=rule_seconds)
 
 
@@ -92,10 +113,16 @@ def _by_family(blocks: list[FindingBlock], rules: dict[str, Rule], families: dic
     order = {code: i for i, code in enumerate(families)}
     for b in sorted(blocks, key=lambda b: order.get(rules[b.rule_id].family, len(order))):
         rule = rules[b.rule_id]
-        fam = out.setdefault(rule.family, {"violation": 0, "warning": 0, "info": 0, "shortfall_idr": 0})
-        fam[rule.severity] += len(b.rows)
+        fam = out.setdefault(rule.family, {"violation": 0, "warning": 0, "info": 0, "shortfall_idr": 0,
+                                           "vendor_violation": 0, "vendor_shortfall_idr": 0})
+        duty = b.rows["vendor_duty"].to_numpy(dtype=bool)
         if rule.severity == "violation":
-            fam["shortfall_idr"] += int(b.totals.sum())
+            fam["violation"] += int((~duty).sum())
+            fam["shortfall_idr"] += int(b.totals[~duty].sum())
+            fam["vendor_violation"] += int(duty.sum())
+            fam["vendor_shortfall_idr"] += int(b.totals[duty].sum())
+        else:
+            fam[rule.severity] += len(b.rows)
     return out
 
 

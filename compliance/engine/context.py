@@ -24,25 +24,38 @@ FIELDS = {
     "days_worked_prev2": "days worked two months before",
     # derived
     "employed_in_period": "started on or before the period's last day and not ended before its first day",
-    "participant": "a BPJS Ketenagakerjaan participant (registry AKTIF entry, or a KPJ in the payroll)",
-    "registered_elsewhere": "the AKTIF registry entry is under another company's NPP",
+    "participant": "a participant of this employer: AKTIF in the registry under its NPP (an outsourced worker: "
+                   "under any other NPP, presumably the vendor's), or a KPJ in the payroll without a registry",
+    "registered_elsewhere": "AKTIF in the registry only under another company's NPP",
     "registered_npp": "NPP of the AKTIF registry entry",
+    "registered_kpj": "KPJ of the AKTIF registry entry",
+    "vendor_duty": "an outsourced worker: registering them, their wages and programs are the vendor's duty (1.4)",
+    "new_worker": "started fewer days before the period's last day than the registration time allowed",
+    "register_by": "the date by which a new worker is to be registered",
     "actual_wage": "basic wage plus fixed allowances (domain 4.1)",
     "reported_wage_basis": "wage reported to BPJS: the registry's wage with a registry, else the payroll's",
     "wage_difference": "actual wage minus reported wage",
     "age": "age in completed years on the first day of the period",
-    "at_or_past_pension_age": "age at or past the JP pension age in force",
+    "at_or_past_pension_age": "reached the JP pension age in force when they reached it, at any date up to the "
+                              "period's end (once reached, a later step up does not bring them back)",
+    "jp_too_late": "hired later than one month before reaching the JP pension age",
     "months_worked": "completed months from the start date to the period's last day",
     "foreign_not_yet_covered": "a foreign worker with fewer months than the minimum (domain 1.2)",
+    "foreign_months_unknown": "a foreign worker without a start date: months worked unknown",
     "outsourced": "employment type outsourced", "intern": "employment type intern",
     "daily": "employment type daily (harian lepas)",
     "programs_known": "the payroll or registry says which programs the worker is in",
     "missing_any": "a participant not enrolled in a required program",
-    "minimum_wage": "the minimum wage of the company's province in force (UMP)",
+    "minimum_wage": "the minimum wage in force for the period's calendar year: the UMK of the company's regency "
+                    "where one is set, else the UMP",
+    "minimum_wage_kind": "UMK or UMP",
     **{f"required_{p}": f"{p.upper()} is required for this worker" for p in CHECKED_PROGRAMS},
-    **{f"enrolled_{p}": f"enrolled in {p.upper()}" for p in CHECKED_PROGRAMS},
-    **{f"missing_{p}": f"a participant not enrolled in the required {p.upper()}" for p in CHECKED_PROGRAMS},
+    **{f"enrolled_{p}": f"enrolled in {p.upper()} (unknown when no column or registry says)" for p in CHECKED_PROGRAMS},
+    **{f"missing_{p}": f"a participant known not to be enrolled in the required {p.upper()}" for p in CHECKED_PROGRAMS},
 }
+# parameters the engine itself reads (rules read theirs through conditions and `parameters:`)
+ENGINE_PARAMETERS = ("rate.", "jp_wage_cap", "jp_pension_age", "foreign_worker_min_months", "programs.", "ump.",
+                     "umk.", "new_worker_days")
 
 
 @dataclass
@@ -52,6 +65,7 @@ class Context:
     company: Company
     parameters_used: dict[str, Value] = field(default_factory=dict)
     participation_source: str = "payroll"
+    notes: list[str] = field(default_factory=list)
 
 
 def province_key(province: str | None) -> str | None:
@@ -65,10 +79,29 @@ def province_key(province: str | None) -> str | None:
     return aliases.get(key, key)
 
 
+def regency_key(regency: str | None) -> str | None:
+    """A regency or city name as a key: `Kota Bengkulu` and `Kabupaten Mukomuko` / `Kab. Mukomuko` /
+    `Mukomuko` are told apart only by `kota`."""
+    if not regency:
+        return None
+    key = normalize(regency)
+    for prefix in ("kabupaten", "kab"):
+        if key.startswith(prefix):
+            return key[len(prefix):]
+    return key
+
+
 def build_context(table: pd.DataFrame, company: Company, period: Period, params: Parameters,
                   registry: pd.DataFrame | None = None) -> Context:
     f = pd.DataFrame(index=table.index)
     used: dict[str, Value] = {}
+    notes: list[str] = []
+
+    def param(name: str) -> Value:
+        v = params.at(name, period)
+        used[name] = v
+        return v
+
     for col in ("nik", "name", "start_date", "end_date", "birth_date", "base_wage", "fixed_allowance",
                 "reported_wage", "kpj", "vendor", "days_worked", "days_worked_prev1", "days_worked_prev2"):
         f[col] = table[col]
@@ -79,22 +112,33 @@ def build_context(table: pd.DataFrame, company: Company, period: Period, params:
                                (f["end_date"].isna() | (f["end_date"] >= first)))
     f["actual_wage"] = f["base_wage"].fillna(0) + f["fixed_allowance"].fillna(0)
     f.loc[f["base_wage"].isna() & f["fixed_allowance"].isna(), "actual_wage"] = np.nan
+    f["outsourced"] = f["employment_type"] == "outsourced"
+    f["intern"] = f["employment_type"] == "intern"
+    f["daily"] = f["employment_type"] == "daily"
+    f["vendor_duty"] = f["outsourced"]
 
     # participation and the reported wage: the registry decides when there is one
     enrolled = {p: table[p].astype("boolean") for p in CHECKED_PROGRAMS}
     if registry is not None:
         match = match_registry(table, registry, company.npp)
-        f["participant"] = match["participant"].to_numpy()
-        f["registered_npp"] = match["npp"].to_numpy()
-        f["registered_elsewhere"] = (match["participant"] & match["elsewhere"]).to_numpy()
-        f["reported_wage_basis"] = match["wage"].to_numpy(dtype="float64")
+        active = match["participant"].to_numpy(dtype=bool)
+        elsewhere = match["elsewhere"].to_numpy(dtype=bool) & active
+        # AKTIF only under another employer's NPP is not this employer's participant (1.13-1.14),
+        # except an outsourced worker, presumably under their vendor's NPP (1.4)
+        f["participant"] = active & (~elsewhere | f["outsourced"].to_numpy())
+        f["registered_elsewhere"] = elsewhere
+        f["registered_npp"] = match["npp"].where(match["participant"], None).to_numpy(dtype=object)
+        f["registered_kpj"] = match["kpj"].where(match["participant"], None).to_numpy(dtype=object)
+        f["reported_wage_basis"] = np.where(f["participant"], match["wage"].to_numpy(dtype="float64"), np.nan)
         for p in CHECKED_PROGRAMS:
             reg = match[p].astype("boolean")
-            enrolled[p] = reg.where(match["participant"], pd.NA).set_axis(table.index)
+            enrolled[p] = reg.where(pd.Series(f["participant"].to_numpy(), index=reg.index), pd.NA) \
+                .set_axis(table.index)
         source = "registry"
     else:
         f["participant"] = table["kpj"].notna().to_numpy()
         f["registered_npp"] = None
+        f["registered_kpj"] = None
         f["registered_elsewhere"] = False
         f["reported_wage_basis"] = table["reported_wage"]
         source = "payroll"
@@ -102,57 +146,100 @@ def build_context(table: pd.DataFrame, company: Company, period: Period, params:
     f["registered_elsewhere"] = f["registered_elsewhere"].astype(bool)
     f["wage_difference"] = f["actual_wage"] - f["reported_wage_basis"]
 
-    # age and pension age
+    # a new worker has time to be registered (domain 1.9, 1.12: a tool setting, 30 days)
+    grace = int(param("new_worker_days").value)
+    start = f["start_date"]
+    f["new_worker"] = (start.notna() & (start > last - pd.Timedelta(days=grace)) & (start <= last)).astype(bool)
+    f["register_by"] = start + pd.Timedelta(days=grace)
+
+    # age, and the JP pension age: once reached (at the age then in force) it stays reached
     born = f["birth_date"]
     years = first.year - born.dt.year - ((born.dt.month > first.month) |
                                          ((born.dt.month == first.month) & (born.dt.day > first.day))).astype(int)
     f["age"] = years.astype("float64")
-    pension = params.at("jp_pension_age", period)
-    used["jp_pension_age"] = pension
-    f["at_or_past_pension_age"] = (f["age"] >= pension.value).fillna(False).astype(bool)
+    pension = params.get("jp_pension_age")
+    used["jp_pension_age"] = pension.at(period)
+    reached = pd.Series(False, index=f.index)
+    too_late = pd.Series(False, index=f.index)
+    steps = [v for v in pension.values if v.since <= period.last_day]
+    for k, step in enumerate(steps):
+        since = pd.Timestamp(step.since)
+        until = pd.Timestamp(steps[k + 1].since) - pd.Timedelta(days=1) if k + 1 < len(steps) else last
+        turns = _plus_years(born, int(step.value))
+        reached |= (turns <= min(until, last)).fillna(False)
+        hired_now = (start >= since) & (start <= until)
+        too_late |= (hired_now & (start > turns - pd.DateOffset(months=1))).fillna(False)
+    f["at_or_past_pension_age"] = reached.astype(bool)
+    f["jp_too_late"] = too_late.astype(bool)
 
-    start = f["start_date"]
     months = (last.year - start.dt.year) * 12 + (last.month - start.dt.month) - (start.dt.day > last.day).astype(int)
     f["months_worked"] = months.astype("float64")
-    min_months = params.at("foreign_worker_min_months", period)
-    used["foreign_worker_min_months"] = min_months
+    min_months = param("foreign_worker_min_months")
     f["foreign_not_yet_covered"] = (f["is_foreign"] & (f["months_worked"] < min_months.value)).fillna(False)
     f["foreign_not_yet_covered"] = f["foreign_not_yet_covered"].astype(bool)
-    f["outsourced"] = f["employment_type"] == "outsourced"
-    f["intern"] = f["employment_type"] == "intern"
-    f["daily"] = f["employment_type"] == "daily"
+    f["foreign_months_unknown"] = (f["is_foreign"] & f["start_date"].isna()).astype(bool)
 
-    # required programs: by company size, interns JKK and JKM only, no JP at or past pension age
-    size_programs = params.at(f"programs.size.{company.size}", period)
-    intern_programs = params.at("programs.worker.intern", period)
-    used[f"programs.size.{company.size}"] = size_programs
-    used["programs.worker.intern"] = intern_programs
+    # required programs: by company size; interns JKK and JKM only; no JP at or past pension age,
+    # for a worker hired too close to it, or for a foreigner (1.11)
+    size_programs = param(f"programs.size.{company.size}")
+    intern_programs = param("programs.worker.intern")
     for p in CHECKED_PROGRAMS:
         req = pd.Series(p in size_programs.value, index=f.index)
         req = req.where(~f["intern"], p in intern_programs.value)
         if p == "jp":
-            req &= ~f["at_or_past_pension_age"]
+            req &= ~(f["at_or_past_pension_age"] | f["jp_too_late"] | f["is_foreign"])
         f[f"required_{p}"] = req.astype(bool)
     known = pd.concat([enrolled[p].notna() for p in CHECKED_PROGRAMS], axis=1).any(axis=1)
     f["programs_known"] = known.to_numpy()
     for p in CHECKED_PROGRAMS:
         f[f"enrolled_{p}"] = enrolled[p].to_numpy()
-        missing = f["participant"] & f[f"required_{p}"] & f["programs_known"] & ~enrolled[p].fillna(False).to_numpy()
-        f[f"missing_{p}"] = missing.astype(bool)
+        # unknown is not "no": only a program known not to be enrolled is missing
+        known_not = (enrolled[p] == False).fillna(False).to_numpy(dtype=bool)   # noqa: E712 - elementwise
+        f[f"missing_{p}"] = (f["participant"] & f[f"required_{p}"] & ~f["new_worker"] & known_not).astype(bool)
     f["missing_any"] = f[[f"missing_{p}" for p in CHECKED_PROGRAMS]].any(axis=1)
 
-    key = province_key(company.province)
-    ump_name = next((n for n in params.names() if n.startswith("ump.") and normalize(n[4:]) == key), None)
-    if ump_name:
+    wage, kind, note = minimum_wage(params, company, period, used)
+    f["minimum_wage"] = wage
+    f["minimum_wage_kind"] = kind
+    if note:
+        notes.append(note)
+    return Context(f, period, company, used, source, notes)
+
+
+def _plus_years(dates: pd.Series, years: int) -> pd.Series:
+    """Each date plus whole years (29 February becomes 28 February)."""
+    return pd.to_datetime({"year": dates.dt.year + years, "month": dates.dt.month,
+                           "day": dates.dt.day.where(~((dates.dt.month == 2) & (dates.dt.day == 29)), 28)},
+                          errors="coerce")
+
+
+def minimum_wage(params: Parameters, company: Company, period: Period, used: dict) -> tuple[float, str | None,
+                                                                                           str | None]:
+    """The minimum wage in force for the period: the UMK of the company's regency where one is
+    set, else the UMP of its province. A value holds for its calendar year only (domain 10)."""
+    province = province_key(company.province)
+    if not province:
+        return np.nan, None, None
+    candidates = []
+    regency = regency_key(getattr(company, "regency", None))
+    if regency:
+        candidates += [(n, "UMK") for n in params.names()
+                       if n.startswith("umk.") and normalize(n.split(".")[1]) == province
+                       and regency_key(n.split(".", 2)[2]) == regency]
+    candidates += [(n, "UMP") for n in params.names() if n.startswith("ump.") and normalize(n[4:]) == province]
+    for name, kind in candidates:
         try:
-            ump = params.at(ump_name, period)
-            used[ump_name] = ump
-            f["minimum_wage"] = float(ump.value)
-        except RuleFileError:   # no value in force for that period: no minimum-wage check
-            f["minimum_wage"] = np.nan
-    else:
-        f["minimum_wage"] = np.nan
-    return Context(f, period, company, used, source)
+            value = params.at(name, period)
+        except RuleFileError:
+            continue
+        if value.since.year != period.year or value.value is None:
+            continue
+        used[name] = value
+        return float(value.value), kind, None
+    if candidates:
+        return np.nan, None, (f"no minimum wage in force for {period.year} in the parameter files "
+                              f"({company.province}): no minimum-wage check")
+    return np.nan, None, None
 
 
 def match_registry(table: pd.DataFrame, registry: pd.DataFrame, npp: str | None) -> pd.DataFrame:
@@ -162,9 +249,9 @@ def match_registry(table: pd.DataFrame, registry: pd.DataFrame, npp: str | None)
     active = registry[registry["status"] == "AKTIF"].copy()
     active["own"] = (active["npp"] == npp) if npp else True
     active = active.sort_values("own", ascending=False, kind="stable")
-    cols = ["npp", "wage", "own"] + list(CHECKED_PROGRAMS)
-    by_nik = active.dropna(subset=["nik"]).drop_duplicates("nik").set_index("nik")[cols]
-    by_kpj = active.dropna(subset=["kpj"]).drop_duplicates("kpj").set_index("kpj")[cols]
+    cols = ["npp", "kpj", "wage", "own"] + list(CHECKED_PROGRAMS)
+    by_nik = active.dropna(subset=["nik"]).drop_duplicates("nik").set_index("nik", drop=False)[cols]
+    by_kpj = active.dropna(subset=["kpj"]).drop_duplicates("kpj").set_index("kpj", drop=False)[cols]
     out = by_nik.reindex(table["nik"].to_numpy())
     out.index = table.index
     via_kpj = by_kpj.reindex(table["kpj"].to_numpy())

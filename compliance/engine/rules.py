@@ -16,6 +16,7 @@ once (compliance.engine.conditions); nothing in a rule file is ever executed as 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import string
 from pathlib import Path
 
@@ -30,13 +31,19 @@ SHORTFALLS = {"none", "unregistered", "underreported", "missing_programs"}
 RULE_KEYS = {"id", "version", "family", "severity", "title", "message", "message_variants", "legal_basis",
              "effective_from", "effective_to", "when", "shortfall", "details", "parameters", "unconfirmed",
              "description", "tests"}
-CASE_KEYS = {"name", "period", "company", "rows", "registry", "expect"}
+CASE_KEYS = {"name", "period", "company", "rows", "registry", "expect", "compliant"}
 # what every finding shows, whatever its rule reads
-BASE_FIELDS = ("nik", "name", "employment_type", "vendor", "outsourced")
+BASE_FIELDS = ("nik", "name", "employment_type", "vendor", "outsourced", "vendor_duty")
 
 
 def _line(obj) -> int:
     return getattr(obj, "line", 0)
+
+
+def citation_year(text: str) -> int | None:
+    """The latest year a citation names: `PP 49/2023`, `UU 24/2011`, `Perdir 22/PERDIR.02/072022`."""
+    years = [int(y) for y in re.findall(r"/(?:\d{2})?((?:19|20)\d{2})\b", text)]
+    return max(years) if years else None
 
 
 def _date(value, where: str) -> dt.date | None:
@@ -138,15 +145,23 @@ def load_rule(path: Path, fields: dict, params: Parameters, families: dict | Non
         raise RuleFileError(f"{where}: shortfall must be one of {', '.join(sorted(SHORTFALLS))}")
     if data["severity"] != "violation" and data["shortfall"] != "none":
         raise RuleFileError(f"{where}: only violations carry a shortfall")
+    effective_from = _date(data["effective_from"], f"{where}: effective_from")
     citations = []
     for c in data["legal_basis"] or []:
         if not isinstance(c, dict):
-            raise RuleFileError(f"{where}: legal_basis entries are {{citation, domain, mark}}")
-        unknown = set(c) - {"citation", "domain", "mark"}
+            raise RuleFileError(f"{where}: legal_basis entries are {{citation, domain, mark}} and optionally from")
+        unknown = set(c) - {"citation", "domain", "mark", "from", "when"}
         if unknown or c.get("mark") not in MARKS or not c.get("citation"):
             raise RuleFileError(f"{where}:{_line(c)}: legal_basis entry needs citation, domain and a mark "
-                                f"({', '.join(sorted(MARKS))})")
-        citations.append(Citation(str(c["citation"]), str(c.get("domain", "")), c["mark"]))
+                                f"({', '.join(sorted(MARKS))}), and optionally from")
+        since = _date(c.get("from"), f"{where}:{_line(c)}: from")
+        year = citation_year(str(c["citation"]))
+        if since is None and year is not None and year > effective_from.year:
+            raise RuleFileError(f"{where}:{_line(c)}: {c['citation']!r} is dated {year}, after the rule's "
+                                f"effective_from {effective_from}: give the date it took effect (from: YYYY-MM-DD)")
+        if c.get("when") is not None:
+            check_condition(c["when"], fields, params, where)
+        citations.append(Citation(str(c["citation"]), str(c.get("domain", "")), c["mark"], since, c.get("when")))
     if not citations:
         raise RuleFileError(f"{where}: legal_basis needs at least one citation")
     unconfirmed = bool(data.get("unconfirmed", False))
@@ -175,12 +190,12 @@ def load_rule(path: Path, fields: dict, params: Parameters, families: dict | Non
     for case in data.get("tests") or []:
         if not isinstance(case, dict) or set(case) - CASE_KEYS or "name" not in case or "expect" not in case:
             raise RuleFileError(f"{where}:{_line(case)}: a test case has name, rows, expect and optionally "
-                                "period, company, registry")
+                                "period, company, registry, compliant")
         tests.append(case)
     return Rule(
         id=data["id"], version=int(data["version"]), family=data["family"], severity=data["severity"],
         title=_texts(data["title"], f"{where}: title"), message=_texts(data["message"], f"{where}: message"),
-        legal_basis=tuple(citations), effective_from=_date(data["effective_from"], f"{where}: effective_from"),
+        legal_basis=tuple(citations), effective_from=effective_from,
         effective_to=_date(data.get("effective_to"), f"{where}: effective_to"), when=data["when"],
         message_variants=tuple(variants),
         shortfall=data["shortfall"], details=tuple(data.get("details") or ()),

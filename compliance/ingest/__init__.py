@@ -88,6 +88,10 @@ def read_payroll(source: str | Path | bytes, rule_set: RuleSet, name: str | None
     assumptions = _assumptions(mapping, company)
 
     ref_date = pd.Timestamp(company.period.last_day) if company.period else pd.Timestamp.today().normalize()
+    mismatch, nik_dates = _birth_dates(table, mapping, ref_date)
+    if nik_dates:
+        assumptions.append("no birth-date column: birth dates taken from the NIK (digits 7-12, DDMMYY, day + 40 "
+                           "for women)")
     ref_label = ref_date.date().isoformat()
     column_types = {name: spec.type for name, spec in catalog.columns.items()}
     suite = quality.build_suite(set(mapping), column_types, list(types.names), catalog.required(), ref_date,
@@ -95,7 +99,7 @@ def read_payroll(source: str | Path | bytes, rule_set: RuleSet, name: str | None
     frame = quality.helper_columns(table, extra)
     shape_issues = quality.evaluate(frame, suite, engine=engine)
 
-    issues = _as_read(_combine(parse_issues, shape_issues), workers, mapping)
+    issues = _as_read(_combine(parse_issues, shape_issues, mismatch), workers, mapping)
     src = Source(path, chosen.name, header.row_index + 1, int(len(workers)), raw.file_type, raw.encoding,
                  raw.delimiter)
     return Payroll(source=src, table=table, columns=texts, unmapped_columns=unmapped,
@@ -206,8 +210,28 @@ def _as_read(issues: pd.DataFrame, workers: pd.DataFrame, mapping: dict[str, int
     return out
 
 
+def _birth_dates(table: pd.DataFrame, mapping: dict[str, int], ref: pd.Timestamp) -> tuple[pd.DataFrame, bool]:
+    """Birth dates from the NIK when the payroll has no birth-date column (an assumption the
+    report states); with a column, the column wins and a disagreement is a warning (the issues,
+    and whether dates were taken from the NIK)."""
+    from_nik = values.birth_date_from_nik(table["nik"], ref)
+    if "birth_date" not in mapping:
+        table["birth_date"] = from_nik
+        return values.no_issues(), bool(from_nik.notna().any())
+    differ = table["birth_date"].notna() & from_nik.notna() & (table["birth_date"] != from_nik)
+    return values.issues_frame(table.index[differ], "birth_date", table.loc[differ, "birth_date"],
+                               "birth-date-nik-mismatch", from_nik[differ].dt.strftime("%Y-%m-%d").tolist()), False
+
+
 def _assumptions(mapping: dict[str, int], company: Company) -> list[str]:
     out = []
+    flags = [p for p in ("jkk", "jkm", "jht", "jp") if p in mapping]
+    if "programs" not in mapping and not flags:
+        out.append("no program columns: the programs each worker is enrolled in are unknown, so missing programs "
+                   "are not checked")
+    elif "programs" not in mapping:
+        for p in sorted({"jkk", "jkm", "jht", "jp"} - set(flags)):
+            out.append(f"no {p.upper()} column: {p.upper()} enrolment is unknown, so not checked")
     if "employment_type" not in mapping:
         out.append("no employment-type column: every worker is checked as a regular employee")
     if "start_date" not in mapping and "end_date" not in mapping:
@@ -217,10 +241,12 @@ def _assumptions(mapping: dict[str, int], company: Company) -> list[str]:
     return out
 
 
-def _combine(parse_issues: pd.DataFrame, shape_issues: pd.DataFrame) -> pd.DataFrame:
-    """One issue per cell: a cell that could not be read is not also reported for its shape
+def _combine(parse_issues: pd.DataFrame, shape_issues: pd.DataFrame, cross_checks: pd.DataFrame) -> pd.DataFrame:
+    """One issue per cell: a cell that could not be read is not also reported for its shape, and
+    a cross-check (birth date against the NIK) only where nothing else is wrong with the cell
     (duplicates are the exception: a well-formed NIK may still appear twice)."""
-    both = pd.concat([parse_issues, shape_issues], ignore_index=True)
+    both = pd.concat([f for f in (parse_issues, shape_issues, cross_checks) if len(f)] or [parse_issues],
+                     ignore_index=True)
     if both.empty:
         out = pd.DataFrame(columns=ISSUE_COLUMNS + ["severity"])
         return out

@@ -98,6 +98,8 @@ def read_company_sheet(grid: pd.DataFrame, sheet: str, catalog: ColumnCatalog) -
         values["address"] = str(found["address"]).strip()
     if "province" in found:
         values["province"] = str(found["province"]).strip()
+    if "regency" in found:
+        values["regency"] = str(found["regency"]).strip()
     if "npp" in found:
         npp = found["npp"]
         values["npp"] = str(int(npp)) if isinstance(npp, float) and npp.is_integer() else str(npp).strip()

@@ -313,3 +313,23 @@ def parse_nationality(raw: pd.Series, column: str = "nationality", kinds: pd.Ser
     foreign = pd.Series(~key.isin(INDONESIAN), index=raw.index, dtype="boolean")
     foreign[text.isna()] = pd.NA
     return text, foreign
+
+
+def birth_date_from_nik(nik: pd.Series, reference: pd.Timestamp) -> pd.Series:
+    """The birth date a NIK encodes (domain 8: digits 7-12 are DDMMYY, 40 added to the day for
+    women): of the two centuries, the one that gives an age between 15 and 100 on `reference`
+    (20YY first). NaT where the digits are not a date or neither century fits."""
+    digits = nik.where(nik.astype(str).str.fullmatch(r"\d{16}").fillna(False).astype(bool))
+    day = pd.to_numeric(digits.str[6:8], errors="coerce")
+    month = pd.to_numeric(digits.str[8:10], errors="coerce")
+    yy = pd.to_numeric(digits.str[10:12], errors="coerce")
+    day = day.where(day <= 40, day - 40)
+    out = pd.Series(pd.NaT, index=nik.index, dtype="datetime64[ns]")
+    for century in (2000, 1900):
+        born = pd.to_datetime(pd.DataFrame({"year": century + yy, "month": month, "day": day}), errors="coerce")
+        age = reference.year - born.dt.year - ((born.dt.month > reference.month) |
+                                               ((born.dt.month == reference.month) &
+                                                (born.dt.day > reference.day))).astype(int)
+        fits = born.notna() & (age >= 15) & (age <= 100) & out.isna()
+        out = out.where(~fits, born)
+    return out

@@ -11,7 +11,7 @@ from compliance.outputs.report import rupiah
 from compliance.outputs.xlsx import write_findings_xlsx
 
 FINDING_COLUMNS = ["sheet", "row", "rule_id", "family", "severity", "nik", "name", "employment_type",
-                   "monthly_shortfall_idr", "message", "legal_basis", "responsible_party"]
+                   "monthly_shortfall_idr", "message", "legal_basis", "responsible_party", "responsible_name"]
 
 
 def to_text(report: Report, rule_set: RuleSet, lang: str = "id", limit: int | None = 100) -> str:
@@ -32,10 +32,12 @@ def to_text(report: Report, rule_set: RuleSet, lang: str = "id", limit: int | No
     lines.append(T["totals"].format(workers=t["workers"], participants=t["participants"], cov=cov,
                                     unregistered=t["unregistered"], unchecked=t["rows_with_issues"]))
     for fam, counts in sorted(d["by_family"].items()):
-        if counts["violation"] or counts["warning"] or counts["info"]:
+        if counts["violation"] or counts["warning"] or counts["info"] or counts["vendor_violation"]:
             lines.append(T["family"].format(fam=fam, v=counts["violation"], w=counts["warning"], i=counts["info"],
                                             amount=rupiah(counts["shortfall_idr"])))
     lines.append(T["shortfall"].format(amount=rupiah(t["monthly_shortfall_idr"])))
+    if t["vendor_violations"]:
+        lines.append(T["vendor"].format(n=t["vendor_violations"], amount=rupiah(t["vendor_shortfall_idr"])))
     lines.append(T["compliant"] if d["compliant"] else T["not_compliant"])
     findings = d["findings"]
     if findings:
@@ -70,7 +72,7 @@ def finding_rows(d: dict) -> list[list]:
     basis = {rid: "; ".join(c["citation"] for c in r["legal_basis"]) for rid, r in d["rules"].items()}
     return [[sheet, f["row"], f["rule_id"], f["family"], f["severity"], f["nik"], f["name"], f["employment_type"],
              f["monthly_shortfall_idr"], f["message"], basis[f["rule_id"]],
-             (f.get("responsible_party") or {}).get("name")] for f in d["findings"]]
+             f["responsible"]["party"], f["responsible"].get("name")] for f in d["findings"]]
 
 
 def write_outputs(report: Report, rule_set: RuleSet, out: Path, lang: str = "id",

@@ -19,9 +19,11 @@ from compliance.model import RuleSet
 from compliance.outputs import ledger
 from compliance.outputs.files import write_atomic
 from compliance.outputs.report import rupiah
+from compliance.outputs.words import counted
 from compliance.resources import check_keys, load_yaml, templates_dir
 
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
+MAX_DEADLINE_DAYS = 10      # domain 6.4: each written warning runs at most 10 working days (PP 86/2013)
 
 
 class LetterError(UnusableInput):
@@ -40,16 +42,21 @@ class Office:
     pattern: str = "{seq:03d}/PDS/{office}/{month}/{year}"
     month_style: str = "roman"
     deadline_working_days: int = 10
+    copies_to: list = field(default_factory=list)     # Tembusan
 
     def to_dict(self) -> dict:
-        return dict(self.__dict__)
+        return {**self.__dict__, "copies_to": list(self.copies_to)}
+
+    @property
+    def signer_is_placeholder(self) -> bool:
+        return self.signer_name.strip().startswith("[")
 
 
 def load_office(path: Path | None = None, overrides: dict | None = None, templates: Path | None = None) -> Office:
     path = path or (templates or templates_dir()) / "office.yaml"
     data = load_yaml(path) or {}
     where = str(path)
-    check_keys(data, {"office", "signer", "numbering", "deadline_working_days"}, where)
+    check_keys(data, {"office", "signer", "numbering", "deadline_working_days", "copies_to"}, where)
     office, signer, numbering = data.get("office", {}), data.get("signer", {}), data.get("numbering", {})
     check_keys(office, {"name", "address", "city", "phone", "code"}, f"{where}: office")
     check_keys(signer, {"title", "name"}, f"{where}: signer")
@@ -58,7 +65,8 @@ def load_office(path: Path | None = None, overrides: dict | None = None, templat
               "code": office.get("code"), "phone": office.get("phone", ""), "signer_title": signer.get("title"),
               "signer_name": signer.get("name"), "pattern": numbering.get("pattern", Office.pattern),
               "month_style": numbering.get("month_style", "roman"),
-              "deadline_working_days": int(data.get("deadline_working_days", 10))}
+              "deadline_working_days": int(data.get("deadline_working_days", 10)),
+              "copies_to": [str(c) for c in data.get("copies_to") or []]}
     values.update({k: v for k, v in (overrides or {}).items() if v is not None})
     return office_from_dict(values, where)
 
@@ -71,6 +79,10 @@ def office_from_dict(values: dict, where: str = "office") -> Office:
     if values.get("month_style", "roman") not in ("roman", "arabic"):
         raise LetterError(f"{where}: month_style must be roman or arabic")
     check_pattern(values.get("pattern", Office.pattern), where)
+    days = int(values.get("deadline_working_days", 10))
+    if not 1 <= days <= MAX_DEADLINE_DAYS:
+        raise LetterError(f"{where}: deadline_working_days must be 1-{MAX_DEADLINE_DAYS} (a written warning runs at most "
+                          "10 working days, PP 86/2013)")
     return Office(**values)
 
 
@@ -96,14 +108,19 @@ class Settings:
     reissue: bool = False
     deadline_days: int | None = None
     templates: Path = field(default_factory=templates_dir)   # --templates DIR
+    draft: bool = False                                      # DRAFT across each page; any signer
 
 
 def add_working_days(start: dt.date, days: int) -> dt.date:
-    """Working days Monday to Friday (public holidays are not known to the tool)."""
+    """Working days: Monday to Friday, less Indonesia's public holidays and cuti bersama (the
+    `holidays` package, categories public and government)."""
+    import holidays
+
+    off = holidays.country_holidays("ID", years=range(start.year, start.year + 2), categories=("public", "government"))
     d = start
     while days > 0:
         d += dt.timedelta(days=1)
-        if d.weekday() < 5:
+        if d.weekday() < 5 and d not in off:
             days -= 1
     return d
 
@@ -132,7 +149,9 @@ def _required(value, what: str) -> str:
 
 def build_context(report: dict, office: Office, settings: Settings, number: str, kind: str,
                   rule_set: RuleSet, first: dict | None = None) -> dict:
-    """What the templates see: derived from the report (contract v2) and the rule set's texts."""
+    """What the templates see: derived from the report (contract v2) and the rule set's texts.
+    Sections are the employer's own violations; an outsourced worker's findings are the vendor's
+    duty (domain 1.4) and are listed apart, never as the client's violation."""
     lang = settings.lang
     T = rule_set.texts[lang]["letter"]
     months = T["months"]
@@ -140,65 +159,83 @@ def build_context(report: dict, office: Office, settings: Settings, number: str,
     rules = report["rules"]
     year, month = map(int, report["period"].split("-"))
     violations = [f for f in report["findings"] if f["severity"] == "violation"]
+    own = [f for f in violations if f["responsible"]["party"] == "employer"]
     families = []
     for code, spec in rule_set.families.items():
-        fam = [f for f in violations if f["family"] == code]
+        fam = [f for f in own if f["family"] == code]
         if not fam:
             continue
-        citations = []
-        for rid in dict.fromkeys(f["rule_id"] for f in fam):
-            for c in rules[rid]["legal_basis"]:
-                if c["mark"] in ("CONFIRMED", "CORROBORATED") and c["citation"] not in citations:
-                    citations.append(c["citation"])
-        entry = {"code": code, "heading": spec["heading"][lang], "count": len(fam),
-                 "shortfall": sum(f["monthly_shortfall_idr"] for f in fam), "citations": citations}
-        if code == "PDS-TK":
-            vendors: dict[str, dict] = {}
-            own = [f for f in fam if "responsible_party" not in f]
-            for f in fam:
-                party = f.get("responsible_party")
-                if party:
-                    name = party.get("name") or T["vendor_unnamed"]
-                    v = vendors.setdefault(name, {"name": name, "count": 0, "shortfall": 0, "workers": []})
-                    v["count"] += 1
-                    v["shortfall"] += f["monthly_shortfall_idr"]
-                    v["workers"].append(f["name"] or "-")
-            entry.update(own_count=len(own), own_shortfall=sum(f["monthly_shortfall_idr"] for f in own),
-                         vendors=list(vendors.values()))
-        families.append(entry)
+        families.append({"code": code, "heading": spec["heading"][lang], "count": len(fam),
+                         "count_words": counted(len(fam), lang),
+                         "shortfall": sum(f["monthly_shortfall_idr"] for f in fam),
+                         "citations": _citations(rules, dict.fromkeys(f["rule_id"] for f in fam))})
+    vendors: dict[str, dict] = {}
+    for f in violations:
+        if f["responsible"]["party"] != "vendor":
+            continue
+        name = f["responsible"].get("name") or T["vendor_unnamed"]
+        v = vendors.setdefault(name, {"name": name, "count": 0, "shortfall": 0, "workers": []})
+        v["count"] += 1
+        v["shortfall"] += f["monthly_shortfall_idr"]
+        if (f["name"] or "-") not in v["workers"]:
+            v["workers"].append(f["name"] or "-")
+    for v in vendors.values():
+        v["count_words"] = counted(v["count"], lang)
     type_labels = {t: spec.get(lang, t) for t, spec in rule_set.employment_types.labels.items()}
     appendix = [{**f, "nik_shown": mask_nik(f["nik"], settings.full_nik),
                  "type_label": type_labels.get(f["employment_type"], f["employment_type"] or "-"),
-                 "title": rules[f["rule_id"]]["title"][lang], "name": f["name"] or "-"}
+                 "title": rules[f["rule_id"]]["title"][lang], "name": f["name"] or "-",
+                 "caveat": T["warning_caveat"] if f["severity"] == "warning" else "",
+                 "vendor": f["responsible"].get("name") if f["responsible"]["party"] == "vendor" else ""}
                 for f in report["findings"] if f["severity"] in ("violation", "warning")]
     issues = [{**i, "value_shown": "" if i["value"] is None else str(i["value"]), "column": i["column"] or "-"}
               for i in report["data_issues"] if i.get("severity", "error") == "error"]
     deadline_days = settings.deadline_days or office.deadline_working_days
     subject = "confirmation" if kind == "confirmation" else f"stage{settings.stage}"
+    contribution_families = {"PDS-UPAH", "PDS-PROGRAM"}
     return {
         "letter": {
             "number": number, "date": long_date(settings.date, months), "kind": kind, "stage": settings.stage,
-            "subject": T["subjects"][subject],
+            "subject": T["subjects"][subject], "draft": settings.draft,
             "first_number": (first or {}).get("number", "-"),
             "first_date": long_date(dt.date.fromisoformat(first["date"]), months) if first else "-",
             "deadline": long_date(add_working_days(settings.date, deadline_days), months),
-            "deadline_days": deadline_days, "period": f"{months[month - 1]} {year}",
-            "ruleset_version": report["ruleset_version"], "full_nik": settings.full_nik,
+            "deadline_days": deadline_days, "deadline_days_words": counted(deadline_days, lang),
+            "period": f"{months[month - 1]} {year}",
+            "ruleset_version": report["ruleset_version"], "tool_version": report.get("tool_version", "-"),
+            "full_nik": settings.full_nik,
         },
         "office": office.to_dict(),
         "company": {"name": _required(company.get("name"), "company name"),
                     "npp": _required(company.get("npp"), "company's NPP"),
                     "address": _required(company.get("address"), "company address"),
                     "size_label": T["sizes"].get(company.get("size"), company.get("size") or "-")},
-        "totals": {"workers": report["totals"]["workers"], "shortfall": report["totals"]["monthly_shortfall_idr"],
+        "totals": {"workers": report["totals"]["workers"], "workers_words": counted(report["totals"]["workers"], lang),
+                   "shortfall": report["totals"]["monthly_shortfall_idr"],
                    "assumed": "; ".join(T["assumed"][a] for a in company.get("assumed", []) if a in T["assumed"])},
         "families": families,
+        "vendors": list(vendors.values()),
+        "contributions_unpaid": any(f["code"] in contribution_families for f in families),
+        "wage_warnings": sum(1 for f in report["findings"] if f["severity"] == "warning" and f["family"] == "PDS-UPAH"),
+        "from_registry": report.get("participation_source") == "registry",
         "unchecked": report["totals"]["rows_with_issues"],
+        "unchecked_words": counted(report["totals"]["rows_with_issues"], lang),
         "appendix": appendix,
         "issues": issues,
         "labels": T["labels"],
         "source_name": Path(report["source"]["path"]).name,
     }
+
+
+def _citations(rules: dict, rule_ids) -> list[str]:
+    """The legal basis of the finding types in a section: each rule's citations that letters may
+    state (CONFIRMED, CORROBORATED; the report lists only those in force in the period)."""
+    out = []
+    for rid in rule_ids:
+        for c in rules[rid]["legal_basis"]:
+            if c["mark"] in ("CONFIRMED", "CORROBORATED") and c["citation"] not in out:
+                out.append(c["citation"])
+    return out
 
 
 def environment(templates: Path):
@@ -265,10 +302,15 @@ class Issued:
 
 
 def issue(report: dict, out: Path, office: Office, settings: Settings, rule_set: RuleSet) -> Issued:
-    """Render and record the letter for one report into `out` (letter.html, letter.pdf, ledger)."""
+    """Render and record the letter for one report into `out` (letter.html, letter.pdf, ledger).
+    A warning only for the employer's own violations or rows it must correct: an outsourced
+    worker's findings alone never cause one (they are the vendor's duty)."""
     kind = "confirmation" if report["compliant"] else "warning"
     if kind == "confirmation" and not settings.all_letters:
         return Issued(None, [], skipped="compliant: no warning letter (use --all-letters for a confirmation)")
+    if office.signer_is_placeholder and not settings.draft:
+        raise LetterError(f"the signer is still the placeholder {office.signer_name!r}: set signer.name in the office "
+                          "file (or --signer-name), or make a --draft")
     stage = 0 if kind == "confirmation" else settings.stage
     key = ledger.company_key(report["company"])
     with ledger.locked(out):
@@ -278,6 +320,12 @@ def issue(report: dict, out: Path, office: Office, settings: Settings, rule_set:
         if stage == 2 and first is None:
             raise LetterError("a second warning cites the first: no first warning for this company and period is "
                               f"in {out / ledger.LEDGER}")
+        if stage == 2:
+            deadline = dt.date.fromisoformat(first.get("deadline") or add_working_days(
+                dt.date.fromisoformat(first["date"]), office.deadline_working_days).isoformat())
+            if settings.date <= deadline:
+                raise LetterError(f"the first warning {first['number']} runs until {deadline.isoformat()}: a second "
+                                  "warning only after its deadline has passed (PP 86/2013)")
         reused = existing is not None and not settings.reissue
         if reused:
             number, date, seq = existing["number"], dt.date.fromisoformat(existing["date"]), existing["seq"]
@@ -295,10 +343,13 @@ def issue(report: dict, out: Path, office: Office, settings: Settings, rule_set:
         entry = {
             "number": number, "seq": seq, "office": office.code, "year": settings.date.year,
             "date": settings.date.isoformat(), "stage": stage, "kind": kind, "lang": settings.lang,
+            "deadline": add_working_days(settings.date, settings.deadline_days or office.deadline_working_days)
+            .isoformat(), "draft": settings.draft,
             "company_key": key, "company": report["company"].get("name"), "npp": report["company"].get("npp"),
             "period": report["period"], "ruleset_version": report["ruleset_version"],
             "findings_by_family": {fam: c["violation"] for fam, c in report.get("by_family", {}).items()},
             "monthly_shortfall_idr": report["totals"]["monthly_shortfall_idr"],
+            "vendor_shortfall_idr": report["totals"].get("vendor_shortfall_idr", 0),
             "files": [p.name for p in paths], "sha256_pdf": hashlib.sha256(pdf).hexdigest(),
         }
         if reused:

@@ -24,7 +24,7 @@ SCHEMA_VERSION = 2
 MONEY_FIELDS = {"actual_wage", "reported_wage", "reported_wage_basis", "wage_difference", "minimum_wage",
                 "base_wage", "fixed_allowance", "shortfall"}
 UNITS_PER_RUPIAH = 1_000_000
-SHOWN = {"nik", "name", "employment_type", "vendor", "outsourced"}
+SHOWN = {"nik", "name", "employment_type", "vendor", "outsourced", "vendor_duty"}
 LINE_SEPARATOR = ",\n    "       # between the lines of a list (findings, data issues)
 
 
@@ -58,10 +58,13 @@ def to_dict(report: Report, rule_set: RuleSet, lang: str = "id", limit: int | No
             "monthly_shortfall_idr": report.totals.monthly_shortfall_idr,
             "rows_with_issues": report.totals.rows_with_issues, "rows_checked": report.totals.rows_checked,
             "violations": report.totals.violations, "findings": report.findings_count,
+            "vendor_violations": report.totals.vendor_violations,
+            "vendor_shortfall_idr": report.totals.vendor_shortfall_idr,
         },
         "by_family": {k: dict(v) for k, v in report.by_family.items()},
         "compliant": report.compliant,
-        "rules": {rid: rule_record(rule, report.rule_parameters.get(rid, [])) for rid, rule in report.rules.items()},
+        "rules": {rid: rule_record(rule, report.rule_parameters.get(rid, []), report.rule_citations[rid])
+                  for rid, rule in report.rules.items()},
         "parameters": {name: {"value": v.value, "since": v.since.isoformat(), "reference": v.reference,
                               "domain": v.domain, "mark": v.mark} for name, v in sorted(report.parameters.items())},
         "findings": findings(report, rule_set, lang, limit),
@@ -71,9 +74,11 @@ def to_dict(report: Report, rule_set: RuleSet, lang: str = "id", limit: int | No
     }
 
 
-def rule_record(rule: Rule, parameters: list[str]) -> dict:
+def rule_record(rule: Rule, parameters: list[str], citations) -> dict:
+    """A rule as the report shows it: its citations in force in the period that its findings
+    rest on."""
     out = {"version": rule.version, "family": rule.family, "severity": rule.severity, "title": dict(rule.title),
-           "legal_basis": [{"citation": c.citation, "domain": c.domain, "mark": c.mark} for c in rule.legal_basis],
+           "legal_basis": [{"citation": c.citation, "domain": c.domain, "mark": c.mark} for c in citations],
            "parameters": list(parameters)}
     if rule.unconfirmed:
         out["unconfirmed"] = True
@@ -165,8 +170,11 @@ class _Columns:
                     self.programs.append((p, (emp != 0) | (wrk != 0), _rupiah_values(emp), _rupiah_values(wrk)))
         has_missing = any(f"missing_{p}" in rows for p in CHECKED_PROGRAMS)
         self.missing = self.missing_key(rows) if has_missing else None
-        self.vendor = _plain(rows["vendor"]) if rule.family == "PDS-TK" else None
-        self.outsourced = rows["outsourced"].to_numpy(dtype=bool) if rule.family == "PDS-TK" else np.zeros(n, bool)
+        # whom the finding is charged to: the vendor for an outsourced worker (domain 1.4), else the employer
+        self.vendor = _plain(rows["vendor"])
+        self.vendor_duty = rows["vendor_duty"].to_numpy(dtype=bool)
+        # the employer's name and NPP are the report's `company`: not repeated in every finding
+        self.employer = {"party": "employer"}
 
     @staticmethod
     def missing_key(rows) -> np.ndarray:
@@ -201,8 +209,8 @@ class _Columns:
                 rec["shortfall_by_program"] = by_program
             if missing is not None and missing[i]:
                 rec["programs_missing"] = missing[i]
-            if self.outsourced[i]:
-                rec["responsible_party"] = {"kind": "vendor", "name": self.vendor[i]}
+            rec["responsible"] = ({"party": "vendor", "name": self.vendor[i]} if self.vendor_duty[i]
+                                  else self.employer)
             out.append(rec)
         return out
 
@@ -247,8 +255,12 @@ class _Columns:
             parts.append(pa.array(by_distinct(self.missing, lambda k: "" if not self.missing_programs(k) else
                                               ',"programs_missing":' + orjson.dumps(self.missing_programs(k))
                                               .decode("utf-8")), type=pa.string()))
-        if self.outsourced.any():
-            parts.append(when(self.outsourced, ',"responsible_party":{"kind":"vendor","name":', js(self.vendor), "}"))
+        employer = ',"responsible":' + orjson.dumps(self.employer).decode("utf-8")
+        if self.vendor_duty.any():
+            vendor = pc.binary_join_element_wise(',"responsible":{"party":"vendor","name":', js(self.vendor), "}", "")
+            parts.append(pc.if_else(pa.array(self.vendor_duty, type=pa.bool_()), vendor, employer))
+        else:
+            parts.append(employer)
         parts.append("}" + LINE_SEPARATOR)     # every line ends with the separator; dumps drops the last
         return pc.binary_join_element_wise(*parts, "")
 

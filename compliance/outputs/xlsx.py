@@ -10,7 +10,8 @@ from pathlib import Path
 from compliance.outputs.files import neutralise, write_atomic
 
 # column kinds of the findings and data-issue rows (see outputs.check.finding_rows)
-FINDING_KINDS = ["text", "int", "text", "text", "text", "text", "text", "text", "money", "wide", "wide", "text"]
+FINDING_KINDS = ["text", "int", "text", "text", "text", "text", "text", "text", "money", "wide", "wide", "text",
+                 "text"]
 ISSUE_KINDS = ["text", "int", "text", "text", "text", "text", "wide"]
 WIDTHS = {"text": 16, "int": 8, "money": 18, "wide": 70}
 
