@@ -299,3 +299,33 @@ def test_rules_commands():
     assert run("rules", "show", "nope")[0] == 2
     code, out = run("rules", "test")
     assert code == 0 and " 0 failed" in out
+
+
+def test_a_finding_cites_only_what_was_in_force_and_its_own_type():
+    rows = [{"nik": "1771011203850001", "name": "John", "is_foreign": True, "base_wage": 10_000_000,
+             "start_date": "2019-01-01"}]
+    for period, amended in (("2021-06", False), ("2025-06", True)):
+        d = report_dict(check(payroll_of(rows, period=period, size="small", jkk_risk="low"), RULES), "en")
+        cited = [c["citation"] for c in d["rules"]["unregistered-worker"]["legal_basis"]]
+        assert ("PP 49/2023 (perubahan kedua PP 44/2015)" in cited) == amended
+        assert "UU 24/2011 Pasal 14; PP 44/2015 Pasal 5 ayat (2) huruf c" in cited      # a foreigner: 1.2
+        assert not any("66" in c for c in cited) and not any("lanjutan" in c for c in cited)   # not those types
+    # the minimum-wage rule rests on the 2022 Perdir: it is not applied to a 2021 period at all
+    d = report_dict(check(payroll_of(rows, period="2021-06", size="small", jkk_risk="low"), RULES), "en")
+    assert "wage-below-minimum" not in d["rules"]
+
+
+def test_birth_dates_from_the_nik_when_there_is_no_birth_date_column(tmp_path):
+    header = ["NIK", "Nama", "Gaji Pokok", "No KPJ", "JKK", "JKM", "JHT", "JP"]
+    rows = [header,
+            ["1771010106600001", "Pak Tua", 9_000_000, "17000000001", "Ya", "Ya", "Ya", "Tidak"],    # 1 Jun 1960
+            ["1771014106950002", "Bu Muda", 9_000_000, "17000000002", "Ya", "Ya", "Ya", "Tidak"]]    # 1 Jun 1995, +40
+    path = write_xlsx(tmp_path / "g.xlsx", {"Gaji": [["Periode: Juni 2025"], *rows]})
+    p = read_payroll(path, engine="pandas")
+    assert p.table["birth_date"].dt.strftime("%Y-%m-%d").tolist() == ["1960-06-01", "1995-06-01"]
+    assert any("birth dates taken from the NIK" in a for a in p.assumptions)
+    p = Payroll(p.source, p.table, p.columns, [], [], p.issues, p.assumptions,
+                Company(size="large", jkk_risk="low", period=Period(2025, 6)))
+    found = findings(check(p, RULES), "missing-program")
+    assert [f["name"] for f in found] == ["Bu Muda"]          # Pak Tua is past the pension age: no JP
+    assert any("birth dates taken from the NIK" in a for a in report_dict(check(p, RULES))["assumptions"])

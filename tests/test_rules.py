@@ -98,3 +98,42 @@ def test_rule_conditions_cannot_run_code(tmp_path):
          "- participant: !!python/object/apply:os.system ['echo pwned']")
     with pytest.raises(RuleFileError, match="not valid YAML"):
         load_rules(folder)
+
+
+def test_silent_failures_are_load_errors(tmp_path):
+    # a rule in a folder that is not a known family
+    folder = copy_rules(tmp_path / "a")
+    (folder / "pds-misc").mkdir()
+    (folder / "pds-upah" / "underreported-wage.yaml").rename(folder / "pds-misc" / "underreported-wage.yaml")
+    with pytest.raises(RuleFileError, match=r"pds-misc: not the folder of a known rule family"):
+        load_rules(folder)
+    # a rule whose folder and family disagree
+    folder = copy_rules(tmp_path / "b")
+    (folder / "pds-upah" / "underreported-wage.yaml").rename(folder / "pds-tk" / "underreported-wage.yaml")
+    with pytest.raises(RuleFileError, match=r"family PDS-UPAH belongs in folder pds-upah/, not pds-tk/"):
+        load_rules(folder)
+    # a parameter nobody reads
+    folder = copy_rules(tmp_path / "c")
+    edit(folder / "parameters" / "employment.yaml", "  new_worker_days:", """  daily_worker.months:
+    values:
+      2021-02-02: {value: 3, reference: "PP 35/2021 Pasal 10", domain: "1.6", mark: CONFIRMED}
+  new_worker_days:""")
+    with pytest.raises(RuleFileError, match=r"employment.yaml: parameter daily_worker.months is read by no rule"):
+        load_rules(folder)
+
+
+def test_a_citation_dated_after_its_rule_needs_its_own_date(tmp_path):
+    folder = copy_rules(tmp_path)
+    edit(folder / "pds-upah" / "underreported-wage.yaml", 'mark: CORROBORATED, from: 2022-08-01}',
+         'mark: CORROBORATED}')
+    with pytest.raises(RuleFileError, match=r"'BPJS Perdir 22/PERDIR.02/072022' is dated 2022, after the rule's "
+                                            r"effective_from 2015-07-01"):
+        load_rules(folder)
+
+
+def test_families_and_texts_are_data(tmp_path):
+    assert list(RULE_SET.families) == ["PDS-TK", "PDS-UPAH", "PDS-PROGRAM", "PWBD"]
+    folder = copy_rules(tmp_path)
+    edit(folder / "texts.yaml", "    row: baris\n", "")
+    with pytest.raises(RuleFileError, match=r"texts.yaml: languages id and en differ in summary.row"):
+        load_rules(folder)

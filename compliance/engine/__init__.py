@@ -17,6 +17,7 @@ import numpy as np
 from compliance.engine.conditions import rows_where
 from compliance.engine.context import build_context
 from compliance.engine.contributions import rates_for, shortfall
+from compliance.engine.rules import condition_params
 from compliance.engine.ruleset import load_rule_set
 from compliance.model import (Company, FindingBlock, Payroll, Period, Registry, RegistrySummary, Report, Rule,
                               RuleSet, Totals)
@@ -129,23 +130,10 @@ def _by_family(blocks: list[FindingBlock], rules: dict[str, Rule], families: dic
 def _parameters_of(rule: Rule, used: dict) -> list[str]:
     """The dated parameters a rule's findings rest on: those it names, those its conditions
     compare with, and the rates and JP cap behind a shortfall."""
-    prefixes = set(rule.parameters) | _condition_params(rule.when)
+    prefixes = set(rule.parameters) | condition_params(rule.when)
     for cond, _ in rule.message_variants:
-        prefixes |= _condition_params(cond)
+        prefixes |= condition_params(cond)
     names = {n for n in used if any(n == p or n.startswith(p + ".") for p in prefixes)}
     if rule.shortfall != "none":
         names |= {n for n in used if n.startswith("rate.") or n == "jp_wage_cap"}
     return sorted(names)
-
-
-def _condition_params(cond) -> set[str]:
-    if isinstance(cond, dict):
-        if set(cond) == {"param"}:
-            return {cond["param"]}
-        out = set()
-        for v in cond.values():
-            out |= _condition_params(v)
-        return out
-    if isinstance(cond, list):
-        return set().union(*(_condition_params(c) for c in cond)) if cond else set()
-    return set()

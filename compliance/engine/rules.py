@@ -40,6 +40,17 @@ def _line(obj) -> int:
     return getattr(obj, "line", 0)
 
 
+def condition_params(cond) -> set[str]:
+    """The parameters a condition compares with ({param: name})."""
+    if isinstance(cond, dict):
+        if set(cond) == {"param"}:
+            return {cond["param"]}
+        return set().union(*(condition_params(v) for v in cond.values())) if cond else set()
+    if isinstance(cond, list):
+        return set().union(*(condition_params(c) for c in cond)) if cond else set()
+    return set()
+
+
 def citation_year(text: str) -> int | None:
     """The latest year a citation names: `PP 49/2023`, `UU 24/2011`, `Perdir 22/PERDIR.02/072022`."""
     years = [int(y) for y in re.findall(r"/(?:\d{2})?((?:19|20)\d{2})\b", text)]

@@ -24,6 +24,7 @@ def load_rule_set(folder: str | Path) -> RuleSet:
     params = load_parameters(folder / "parameters")
     families = load_families(folder / "families.yaml")
     rules = load_rules(folder, params, families)
+    check_every_parameter_is_read(params, rules)
     version_file = folder / "VERSION"
     version = version_file.read_text(encoding="utf-8").strip() if version_file.exists() else "unversioned"
     return RuleSet(rules, params, version, str(folder), FIELDS,
@@ -78,3 +79,23 @@ def _keys(node, prefix: str = "") -> set[str]:
     for k, v in node.items():
         out |= _keys(v, f"{prefix}.{k}" if prefix else str(k))
     return out
+
+
+def check_every_parameter_is_read(params, rules) -> None:
+    """A parameter that neither the engine nor any rule reads is a load error naming its file:
+    a number in rules/ that changes nothing is a silent mistake."""
+    from compliance.engine.context import ENGINE_PARAMETERS
+    from compliance.engine.rules import condition_params
+
+    read = set()
+    for rule in rules:
+        read |= set(rule.parameters) | condition_params(rule.when)
+        for cond, _ in rule.message_variants:
+            read |= condition_params(cond)
+        for c in rule.legal_basis:
+            read |= condition_params(c.when)
+    for name in params.names():
+        if name.startswith(ENGINE_PARAMETERS) or any(name == r or name.startswith(r + ".") for r in read):
+            continue
+        raise RuleFileError(f"{params.get(name).source}: parameter {name} is read by no rule and not by the "
+                            "engine; remove it or name it in a rule's `parameters:` or condition")

@@ -33,8 +33,12 @@ def to_text(report: Report, rule_set: RuleSet, lang: str = "id", limit: int | No
                                     unregistered=t["unregistered"], unchecked=t["rows_with_issues"]))
     for fam, counts in sorted(d["by_family"].items()):
         if counts["violation"] or counts["warning"] or counts["info"] or counts["vendor_violation"]:
-            lines.append(T["family"].format(fam=fam, v=counts["violation"], w=counts["warning"], i=counts["info"],
-                                            amount=rupiah(counts["shortfall_idr"])))
+            line = T["family"].format(fam=fam, v=counts["violation"], w=counts["warning"], i=counts["info"],
+                                      amount=rupiah(counts["shortfall_idr"]))
+            if counts["vendor_violation"]:
+                line += T["family_vendor"].format(n=counts["vendor_violation"],
+                                                  amount=rupiah(counts["vendor_shortfall_idr"]))
+            lines.append(line)
     lines.append(T["shortfall"].format(amount=rupiah(t["monthly_shortfall_idr"])))
     if t["vendor_violations"]:
         lines.append(T["vendor"].format(n=t["vendor_violations"], amount=rupiah(t["vendor_shortfall_idr"])))
