@@ -31,9 +31,15 @@ demo: $(STAMP)
 	@echo; echo "=== compliance check samples/pt-maju-bersama-juni-2025.xlsx --registry samples/registry-maju-bersama-juni-2025.csv --lang en"
 	@$(BIN)/compliance check samples/pt-maju-bersama-juni-2025.xlsx \
 	  --registry samples/registry-maju-bersama-juni-2025.csv --lang en; echo "(exit code $$?)"
-	@echo; echo "=== compliance check samples/pt-maju-bersama-juni-2025.xlsx --out out/pt-maju-bersama --letter --draft"
+	@rm -f out/register.sqlite*
+	@echo; echo "=== compliance check samples/pt-maju-bersama-juni-2025.xlsx --out out/pt-maju-bersama --letter --draft --register out/register.sqlite"
 	@$(BIN)/compliance check samples/pt-maju-bersama-juni-2025.xlsx --out out/pt-maju-bersama --letter --draft \
-	  > /dev/null; echo "(exit code $$?; open out/pt-maju-bersama/letter.pdf: a draft until the office file names the signer)"
+	  --register out/register.sqlite > /dev/null; echo "(exit code $$?; open out/pt-maju-bersama/letter.pdf: a draft until the office file names the signer)"
+	@echo; echo "=== compliance check samples/cv-sinar-bengkulu-juni-2025.csv --out out/cv-sinar --letter --draft --register out/register.sqlite"
+	@$(BIN)/compliance check samples/cv-sinar-bengkulu-juni-2025.csv --out out/cv-sinar --letter --draft \
+	  --register out/register.sqlite > /dev/null; echo "(exit code $$?)"
+	@echo; echo "=== compliance cases list --register out/register.sqlite"
+	@$(BIN)/compliance cases list --register out/register.sqlite
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

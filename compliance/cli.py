@@ -196,6 +196,18 @@ def office_of(office_config, office_name, office_address, signer_name, signer_ti
     return load_office(office_config, overrides, templates_dir)
 
 
+def register_option(f):
+    return click.option("--register", "register_at", metavar="PATH|URL",
+                        help="The office's case register: a SQLite file or a PostgreSQL URL "
+                             "(default: `register` in the office file).")(f)
+
+
+def open_register(register_at, office):
+    from compliance.register import Register
+
+    return Register.open(register_at or office.register)
+
+
 def echo_letter(issued, out):
     if issued.skipped:
         click.echo(f"no letter: {issued.skipped}", err=True)
@@ -220,10 +232,11 @@ def echo_letter(issued, out):
               help="Data-quality engine.")
 @click.option("--limit", type=int, default=100, show_default=True, help="Findings shown in text output.")
 @click.option("--letter", is_flag=True, help="Also write letter.html and letter.pdf into --out (see `letter`).")
+@register_option
 @letter_options
 def check(payroll, registry, sheet, company_name, company_address, npp, company_size, jkk_risk, period, province,
-          regency, rules_dir, templates_dir, lang, fmt, out, engine, limit, letter, stage, all_letters, full_nik, reissue,
-          office_config, office_name, office_address, signer_name, signer_title, letter_date, deadline_days, draft):
+          regency, rules_dir, templates_dir, lang, fmt, out, engine, limit, letter, register_at, stage, all_letters,
+          full_nik, reissue, office_config, office_name, office_address, signer_name, signer_title, letter_date, deadline_days, draft):
     """Check a PAYROLL against BPJS Ketenagakerjaan duties: unregistered workers (PDS
     Tenaga Kerja), wages reported below actual (PDS Upah), missing programs (PDS Program).
 
@@ -265,9 +278,12 @@ def check(payroll, registry, sheet, company_name, company_address, npp, company_
                                                   {"office": office.to_dict()} if office else None)
         click.echo("wrote " + ", ".join(str(p) for p in written), err=True)
     if letter:
-        from compliance.outputs.letters import issue
+        import hashlib
 
-        echo_letter(issue(document, out, office, settings, rule_set), out)
+        reg = open_register(register_at, office)
+        check_id = reg.record_check(document, "check", settings.date,
+                                    hashlib.sha256(payroll.read_bytes()).hexdigest())
+        echo_letter(reg.issue_letter(document, out, office, settings, rule_set, check_id), out)
     if fmt == "json":
         from compliance.outputs import report as contract
 
@@ -284,30 +300,31 @@ def check(payroll, registry, sheet, company_name, company_address, npp, company_
 @main.command()
 @click.argument("report_file", metavar="REPORT", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False),
-              help="Folder for letter.html, letter.pdf and the ledger (default: the report's folder).")
+              help="Folder for letter.html and letter.pdf (default: the report's folder).")
 @click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True)
 @rules_option
 @templates_option
+@register_option
 @letter_options
-def letter(report_file, out, lang, rules_dir, templates_dir, stage, all_letters, full_nik, reissue, office_config,
-           office_name, office_address, signer_name, signer_title, letter_date, deadline_days, draft):
+def letter(report_file, out, lang, rules_dir, templates_dir, register_at, stage, all_letters, full_nik, reissue,
+           office_config, office_name, office_address, signer_name, signer_title, letter_date, deadline_days, draft):
     """Render the letter for a saved REPORT (report.json of `check --out`).
 
     \b
     The office details come from the report's `office` section when it has one
     (edit it and render again), else from --office-config / templates/office.yaml.
-    A number is issued once per company, period and stage and recorded in
-    ledger.jsonl; rendering again reuses it unless --reissue.
+    A number is issued once per company, period and stage and recorded in the
+    office's register; rendering again reuses it unless --reissue. A second
+    warning needs the first's deadline passed and a later check still finding
+    the employer's violations.
 
     \b
     Examples:
       compliance letter hasil/report.json
       compliance letter hasil/report.json --lang en --full-nik
-      compliance letter hasil/report.json --stage 2
+      compliance letter hasil/report.json --stage 2 --register kantor/register.sqlite
     """
     import json
-
-    from compliance.outputs.letters import issue
 
     try:
         report = json.loads(report_file.read_text(encoding="utf-8"))
@@ -319,7 +336,8 @@ def letter(report_file, out, lang, rules_dir, templates_dir, stage, all_letters,
                        report.get("office"))
     settings = letter_settings(lang, stage, all_letters, full_nik, reissue, letter_date, deadline_days, draft,
                                templates_dir)
-    issued = issue(report, out or report_file.parent, office, settings, rule_set)
+    reg = open_register(register_at, office)
+    issued = reg.issue_letter(report, out or report_file.parent, office, settings, rule_set)
     echo_letter(issued, out)
     sys.exit(EXIT_OK)
 
@@ -338,6 +356,112 @@ def _check_report(report: dict) -> None:
     missing = needed - set(report)
     if missing:
         raise KeyError(f"missing {', '.join(sorted(missing))}")
+
+
+@main.group()
+def cases():
+    """The office's cases: warnings, deadlines, re-checks and what is due.
+
+    \b
+    Examples:
+      compliance cases list
+      compliance cases list --status due-stage-2 --format json
+      compliance cases list --format xlsx --out kasus.xlsx
+      compliance cases show 17010234
+    """
+
+
+def office_register_options(f):
+    f = register_option(f)
+    return click.option("--office-config", type=click.Path(path_type=Path, dir_okay=False),
+                        help="Office file naming the register (default templates/office.yaml).")(f)
+
+
+@cases.command("list")
+@click.option("--status", type=click.Choice(["open", "due-stage-2", "due-sanction", "closed"]),
+              help="Only the cases in this state.")
+@click.option("--as-of", metavar="YYYY-MM-DD", help="The date the states are computed for (default today).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "xlsx"]), default="text", show_default=True)
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="File for --format xlsx.")
+@office_register_options
+def cases_list(status, as_of, fmt, out, register_at, office_config):
+    """List the cases with their state: open, due-stage-2 (the first warning's
+    deadline has passed), due-sanction (the second's has: the fine, then withheld
+    public services; a recommendation, never a letter), closed."""
+    import datetime as dt
+    import json
+
+    from compliance.outputs.letters import load_office
+
+    try:
+        day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+    except ValueError:
+        raise click.BadParameter(f"not a date: {as_of!r} (YYYY-MM-DD)", param_hint="--as-of")
+    rows = open_register(register_at, load_office(office_config)).cases(day, status)
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif fmt == "xlsx":
+        if not out:
+            raise click.UsageError("--format xlsx writes a file: give --out FILE.xlsx")
+        from compliance.outputs.xlsx import write_table
+
+        write_table(out, "Kasus", list(rows[0]) if rows else ["npp"], [list(r.values()) for r in rows])
+        click.echo(f"wrote {out} ({len(rows)} cases)", err=True)
+    else:
+        click.echo(f"{len(rows)} case(s) as of {day.isoformat()}")
+        for r in rows:
+            click.echo(f"{r['npp'] or '-':<10} {str(r['company'])[:30]:<30} {r['period']}  {r['status']:<13} "
+                       f"stage {r['stage']}  {r['last_letter'] or '-'}  deadline {r['deadline'] or '-'}")
+            if r["recommendation"]:
+                click.echo(f"{'':<11}{r['recommendation']}")
+
+
+@cases.command("show")
+@click.argument("npp")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@office_register_options
+def cases_show(npp, fmt, register_at, office_config):
+    """The history of one company (by NPP): its checks and letters."""
+    import json
+
+    from compliance.outputs.letters import load_office
+
+    h = open_register(register_at, load_office(office_config)).history(npp)
+    if fmt == "json":
+        click.echo(json.dumps(h, ensure_ascii=False, indent=2))
+        return
+    c = h["company"]
+    click.echo(f"{c['name']}  NPP {c['npp']}  {c['address'] or ''}")
+    click.echo("checks:")
+    for x in h["checks"]:
+        click.echo(f"  {x['checked_on']}  period {x['period']}  workers {x['workers']}  violations {x['violations']}"
+                   f"  shortfall {x['shortfall_idr']}  {'compliant' if x['compliant'] else 'not compliant'}")
+    click.echo("letters:")
+    for x in h["letters"]:
+        click.echo(f"  {x['date']}  {x['number']}  period {x['period']}  stage {x['stage']}  {x['status']}"
+                   f"  deadline {x['deadline'] or '-'}{'  DRAFT' if x['draft'] else ''}")
+
+
+@main.group("register")
+def register_group():
+    """The office's register itself.
+
+    \b
+    Examples:
+      compliance register import-ledger hasil/ledger.jsonl
+      compliance register import-ledger hasil/ledger.jsonl --register postgresql+psycopg://kantor/compliance
+    """
+
+
+@register_group.command("import-ledger")
+@click.argument("ledger_file", metavar="FILE", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@office_register_options
+def register_import_ledger(ledger_file, register_at, office_config):
+    """Bring the letters of an earlier version's ledger.jsonl into the register."""
+    from compliance.outputs.letters import load_office
+
+    n = open_register(register_at, load_office(office_config)).import_ledger(ledger_file)
+    click.echo(f"imported {n} letter(s) from {ledger_file}")
 
 
 @main.group()

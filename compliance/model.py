@@ -36,7 +36,11 @@ def plain(v):
     (without a time of day at midnight), whole floats as integers, numpy scalars as Python ones."""
     if v is None or v is pd.NA or v is pd.NaT:
         return None
-    if hasattr(v, "item") and not isinstance(v, (str, bytes)):
+    if isinstance(v, np.datetime64):          # numpy's date (pandas < 3 gives these from a datetime column)
+        v = pd.Timestamp(v)
+        if v is pd.NaT:
+            return None
+    if hasattr(v, "item") and not isinstance(v, (str, bytes, pd.Timestamp)):
         v = v.item() if not isinstance(v, pd.Timestamp) else v
     if isinstance(v, float):
         if math.isnan(v):

@@ -66,6 +66,16 @@ def worker(i: int, **over) -> list:
     return [row[h] for h in HEADER]
 
 
+@pytest.fixture(autouse=True)
+def own_home(tmp_path, monkeypatch):
+    """Each test its own HOME: the office's default register (~/.local/share/...) never touches
+    the real one, and never carries letter numbers from one test to the next."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    return home
+
+
 @pytest.fixture(scope="session")
 def validate_schema():
     import jsonschema

@@ -120,7 +120,7 @@ def test_great_expectations_and_pandas_engines_agree(path, tmp_path):
 
 
 def test_great_expectations_runs_offline_and_writes_nothing(tmp_path, monkeypatch):
-    home, work = tmp_path / "home", tmp_path / "work"
+    home, work = tmp_path / "gx-home", tmp_path / "gx-work"
     home.mkdir(), work.mkdir()
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.chdir(work)

@@ -1,8 +1,9 @@
 """Letters: rendered for every sample in both languages, read back from the PDF; escaping,
-strictness, numbering and the ledger."""
+strictness; numbers from the office's register (tests/test_register.py has the register itself)."""
 import datetime as dt
 import re
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -23,6 +24,14 @@ def report_of(path, lang="id", **company):
 
     options = Company(**company) if company else None
     return report_dict(check(read_payroll(path, engine="pandas", options=options)), lang)
+
+
+def issue(report, out, branch, settings, register=None):
+    """A letter numbered by a register in the test's folder (as `check --letter --register` does)."""
+    from compliance.register import Register
+
+    reg = Register.open(register or Path(out) / "register.sqlite")
+    return reg.issue_letter(report, Path(out), branch, settings, RULES)
 
 
 def office(**values):
@@ -50,7 +59,7 @@ def rp(n):
 def test_letter_for_every_sample(path, lang, tmp_path):
     report = report_of(path, lang)
     settings = letters.Settings(lang=lang, date=DATE, all_letters=True)
-    issued = letters.issue(report, tmp_path, office(), settings, RULES)
+    issued = issue(report, tmp_path, office(), settings)
     text = flat(pdf_text(tmp_path / "letter.pdf"))
     assert issued.number == ("001/PDS/BKL/VII/2025")
     assert report["company"]["name"] in text and f"NPP {report['company']['npp']}" in text
@@ -85,7 +94,7 @@ def test_letter_for_every_sample(path, lang, tmp_path):
 
 def test_maju_bersama_letter_counts_vendor_and_amounts(tmp_path):
     report = report_of(SAMPLES / "pt-maju-bersama-juni-2025.xlsx", "en")
-    letters.issue(report, tmp_path, office(), letters.Settings(lang="en", date=DATE, full_nik=True), RULES)
+    issue(report, tmp_path, office(), letters.Settings(lang="en", date=DATE, full_nik=True))
     text = flat(pdf_text(tmp_path / "letter.pdf"))
     # the client's own: Budi (Rizky started on 2 June: not yet a violation); Joko is the vendor's,
     # listed apart and not in the total
@@ -105,7 +114,7 @@ def test_maju_bersama_letter_counts_vendor_and_amounts(tmp_path):
 
 def test_compliant_company_gets_no_warning_letter(tmp_path):
     report = report_of(SAMPLES / "pt-rafflesia-digital-juni-2025.xlsx")
-    issued = letters.issue(report, tmp_path, office(), letters.Settings(date=DATE), RULES)
+    issued = issue(report, tmp_path, office(), letters.Settings(date=DATE))
     assert issued.number is None and "compliant" in issued.skipped
     assert not (tmp_path / "letter.pdf").exists()
 
@@ -116,7 +125,7 @@ def test_hostile_company_name_is_text(tmp_path):
     report = report_of(path, name=hostile, npp="17000001", address="<b>Jl. Mawar</b>",
                        period=__import__("compliance.model", fromlist=["Period"]).Period(2025, 6))
     out = tmp_path / "out"
-    letters.issue(report, out, office(), letters.Settings(date=DATE), RULES)
+    issue(report, out, office(), letters.Settings(date=DATE))
     html = (out / "letter.html").read_text()
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&lt;b&gt;Jl. Mawar&lt;/b&gt;" in html
@@ -130,7 +139,7 @@ def test_a_missing_field_fails_loudly(tmp_path):
 
     report = report_of(path, name="PT Tanpa Alamat", npp="17000002", period=Period(2025, 6))
     with pytest.raises(letters.LetterError, match="company address"):
-        letters.issue(report, tmp_path / "o", office(), letters.Settings(date=DATE), RULES)
+        issue(report, tmp_path / "o", office(), letters.Settings(date=DATE))
     assert not (tmp_path / "o" / "letter.pdf").exists()
     context = letters.build_context(report_of(SAMPLES / "cv-sinar-bengkulu-juni-2025.csv"), office(),
                                     letters.Settings(date=DATE), "1/X", "warning", RULES)
@@ -149,34 +158,35 @@ def test_templates_run_in_a_sandbox():
         env.from_string("{% set _ = d.update(a=1) %}").render(d={})
 
 
-def test_numbers_and_ledger(tmp_path):
+def test_numbers_reuse_reissue_and_the_second_warning(tmp_path):
+    from compliance.register import Register
+
     report = report_of(SAMPLES / "cv-sinar-bengkulu-juni-2025.csv")
     branch = office()
-    first = letters.issue(report, tmp_path, branch, letters.Settings(date=DATE), RULES)
-    again = letters.issue(report, tmp_path, branch, letters.Settings(date=dt.date(2025, 8, 1)), RULES)
+    reg = Register.open(tmp_path / "register.sqlite")
+    reg.record_check(report, "check", DATE)
+    first = issue(report, tmp_path, branch, letters.Settings(date=DATE))
+    again = issue(report, tmp_path, branch, letters.Settings(date=dt.date(2025, 8, 1)))
     assert again.number == first.number and again.reused                   # same company and period
-    new = letters.issue(report, tmp_path, branch, letters.Settings(date=DATE, reissue=True), RULES)
+    new = issue(report, tmp_path, branch, letters.Settings(date=DATE, reissue=True))
     assert new.number == "002/PDS/BKL/VII/2025"
-    # the first warning runs 10 working days from 14 July 2025: until 28 July; no second warning before then
-    with pytest.raises(letters.LetterError, match="runs until 2025-07-28"):
-        letters.issue(report, tmp_path, branch, letters.Settings(date=dt.date(2025, 7, 28), stage=2), RULES)
-    second = letters.issue(report, tmp_path, branch, letters.Settings(date=dt.date(2025, 8, 4), stage=2), RULES)
+    reg.record_check(report, "check", dt.date(2025, 8, 4))                 # a re-check, still not compliant
+    second = issue(report, tmp_path, branch, letters.Settings(date=dt.date(2025, 8, 4), stage=2))
     assert second.number == "003/PDS/BKL/VIII/2025"
     text = flat(pdf_text(tmp_path / "letter.pdf"))
     assert "Teguran Tertulis Kedua" in text and "Nomor 002/PDS/BKL/VII/2025 tanggal 14 Juli 2025" in text
-    entries = [json.loads(line) for line in (tmp_path / "ledger.jsonl").read_text().splitlines()]
-    assert [e["number"] for e in entries] == [first.number, new.number, second.number]
-    assert entries[1]["reissue_of"] == first.number
-    e = entries[-1]
-    assert e["npp"] == "17030456" and e["period"] == "2025-06" and e["ruleset_version"] == RULES.version
-    assert e["findings_by_family"] == {"PDS-PROGRAM": 1, "PDS-TK": 1, "PDS-UPAH": 1}
-    assert e["monthly_shortfall_idr"] == 433_440 and len(e["sha256_pdf"]) == 64
+    history = reg.history("17030456")
+    assert [(x["number"], x["status"]) for x in history["letters"]] == [
+        (first.number, "superseded"), (new.number, "issued"), (second.number, "issued")]
+    assert all(len(x["sha256_pdf"]) == 64 for x in history["letters"])
 
 
 def test_second_warning_needs_the_first(tmp_path):
     report = report_of(SAMPLES / "cv-sinar-bengkulu-juni-2025.csv")
-    with pytest.raises(letters.LetterError, match="no first warning"):
-        letters.issue(report, tmp_path, office(), letters.Settings(date=DATE, stage=2), RULES)
+    from compliance.register import RegisterError
+
+    with pytest.raises(RegisterError, match="no first warning"):
+        issue(report, tmp_path, office(), letters.Settings(date=DATE, stage=2))
 
 
 @pytest.mark.parametrize("pattern,style,expected", [
@@ -227,7 +237,7 @@ def test_cli_check_letter_and_letter_from_an_edited_report(tmp_path):
 
 def test_a_draft_may_keep_the_placeholder_and_says_draft(tmp_path):
     report = report_of(SAMPLES / "cv-sinar-bengkulu-juni-2025.csv")
-    letters.issue(report, tmp_path, letters.load_office(), letters.Settings(date=DATE, draft=True), RULES)
+    issue(report, tmp_path, letters.load_office(), letters.Settings(date=DATE, draft=True))
     pages = PdfReader(tmp_path / "letter.pdf").pages
     assert all("DRAFT" in page.extract_text() for page in pages)
 
@@ -245,9 +255,9 @@ def test_deadlines_skip_indonesian_holidays_and_cuti_bersama():
 def test_a_client_whose_only_problem_is_its_vendor_gets_no_warning(tmp_path):
     report = report_of(SAMPLES / "cv-mitra-jasa-juni-2025.xlsx")
     assert report["compliant"] and report["totals"]["vendor_violations"] >= 1
-    issued = letters.issue(report, tmp_path, office(), letters.Settings(date=DATE), RULES)
+    issued = issue(report, tmp_path, office(), letters.Settings(date=DATE))
     assert issued.number is None
-    letters.issue(report, tmp_path, office(), letters.Settings(date=DATE, all_letters=True), RULES)
+    issue(report, tmp_path, office(), letters.Settings(date=DATE, all_letters=True))
     text = flat(pdf_text(tmp_path / "letter.pdf"))
     assert "Konfirmasi" in text and "Teguran" not in text
     vendor = next(f["responsible"]["name"] for f in report["findings"] if f["responsible"]["party"] == "vendor")
@@ -269,7 +279,7 @@ def test_appendix_header_repeats_on_every_page(tmp_path):
     rows = [HEADER] + [worker(i, **{"No KPJ": ""}) for i in range(1, 81)]
     path = write_xlsx(tmp_path / "g.xlsx", {"Gaji": rows})
     report = report_of(path, name="PT Banyak Pekerja", npp="17000003", address="Jl. Panjang", period=Period(2025, 6))
-    letters.issue(report, tmp_path / "o", office(), letters.Settings(date=DATE), RULES)
+    issue(report, tmp_path / "o", office(), letters.Settings(date=DATE))
     pages = [" ".join(p.extract_text().split()) for p in PdfReader(tmp_path / "o" / "letter.pdf").pages]
     table_pages = [p for p in pages if re.search(r"\*{12}\d{4}", p)]
     assert len(table_pages) >= 2
@@ -277,10 +287,10 @@ def test_appendix_header_repeats_on_every_page(tmp_path):
     assert all("Nomor 001/PDS/BKL/VII/2025" in p for p in pages)
 
 
-def test_a_damaged_ledger_is_a_one_line_error(tmp_path):
-    (tmp_path / "ledger.jsonl").write_text("not json\n")
+def test_a_damaged_register_is_a_one_line_error(tmp_path):
+    (tmp_path / "register.sqlite").write_text("not a database\n")
     report = report_of(SAMPLES / "cv-sinar-bengkulu-juni-2025.csv")
     from compliance.errors import UnusableInput
 
-    with pytest.raises(UnusableInput, match=r"ledger.jsonl:1: not a ledger entry"):
-        letters.issue(report, tmp_path, office(), letters.Settings(date=DATE), RULES)
+    with pytest.raises(UnusableInput, match=r"register.sqlite: the register cannot be opened"):
+        issue(report, tmp_path, office(), letters.Settings(date=DATE))

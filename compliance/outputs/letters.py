@@ -16,7 +16,6 @@ from pathlib import Path
 
 from compliance.errors import UnusableInput
 from compliance.model import RuleSet
-from compliance.outputs import ledger
 from compliance.outputs.files import write_atomic
 from compliance.outputs.report import rupiah
 from compliance.outputs.words import counted
@@ -43,6 +42,7 @@ class Office:
     month_style: str = "roman"
     deadline_working_days: int = 10
     copies_to: list = field(default_factory=list)     # Tembusan
+    register: str = "~/.local/share/compliance/register.sqlite"   # the office's case register (path or URL)
 
     def to_dict(self) -> dict:
         return {**self.__dict__, "copies_to": list(self.copies_to)}
@@ -56,7 +56,7 @@ def load_office(path: Path | None = None, overrides: dict | None = None, templat
     path = path or (templates or templates_dir()) / "office.yaml"
     data = load_yaml(path) or {}
     where = str(path)
-    check_keys(data, {"office", "signer", "numbering", "deadline_working_days", "copies_to"}, where)
+    check_keys(data, {"office", "signer", "numbering", "deadline_working_days", "copies_to", "register"}, where)
     office, signer, numbering = data.get("office", {}), data.get("signer", {}), data.get("numbering", {})
     check_keys(office, {"name", "address", "city", "phone", "code"}, f"{where}: office")
     check_keys(signer, {"title", "name"}, f"{where}: signer")
@@ -66,7 +66,8 @@ def load_office(path: Path | None = None, overrides: dict | None = None, templat
               "signer_name": signer.get("name"), "pattern": numbering.get("pattern", Office.pattern),
               "month_style": numbering.get("month_style", "roman"),
               "deadline_working_days": int(data.get("deadline_working_days", 10)),
-              "copies_to": [str(c) for c in data.get("copies_to") or []]}
+              "copies_to": [str(c) for c in data.get("copies_to") or []],
+              "register": str(data.get("register") or Office.register)}
     values.update({k: v for k, v in (overrides or {}).items() if v is not None})
     return office_from_dict(values, where)
 
@@ -299,64 +300,3 @@ class Issued:
     paths: list[Path]
     reused: bool = False
     skipped: str | None = None
-
-
-def issue(report: dict, out: Path, office: Office, settings: Settings, rule_set: RuleSet) -> Issued:
-    """Render and record the letter for one report into `out` (letter.html, letter.pdf, ledger).
-    A warning only for the employer's own violations or rows it must correct: an outsourced
-    worker's findings alone never cause one (they are the vendor's duty)."""
-    kind = "confirmation" if report["compliant"] else "warning"
-    if kind == "confirmation" and not settings.all_letters:
-        return Issued(None, [], skipped="compliant: no warning letter (use --all-letters for a confirmation)")
-    if office.signer_is_placeholder and not settings.draft:
-        raise LetterError(f"the signer is still the placeholder {office.signer_name!r}: set signer.name in the office "
-                          "file (or --signer-name), or make a --draft")
-    stage = 0 if kind == "confirmation" else settings.stage
-    key = ledger.company_key(report["company"])
-    with ledger.locked(out):
-        entries = ledger.read(out)
-        existing = ledger.find(entries, key, report["period"], stage)
-        first = ledger.find(entries, key, report["period"], 1) if stage == 2 else None
-        if stage == 2 and first is None:
-            raise LetterError("a second warning cites the first: no first warning for this company and period is "
-                              f"in {out / ledger.LEDGER}")
-        if stage == 2:
-            deadline = dt.date.fromisoformat(first.get("deadline") or add_working_days(
-                dt.date.fromisoformat(first["date"]), office.deadline_working_days).isoformat())
-            if settings.date <= deadline:
-                raise LetterError(f"the first warning {first['number']} runs until {deadline.isoformat()}: a second "
-                                  "warning only after its deadline has passed (PP 86/2013)")
-        reused = existing is not None and not settings.reissue
-        if reused:
-            number, date, seq = existing["number"], dt.date.fromisoformat(existing["date"]), existing["seq"]
-            settings = Settings(**{**settings.__dict__, "date": date})
-        else:
-            seq = ledger.next_seq(entries, office.code, settings.date.year)
-            number = letter_number(office, seq, settings.date, stage)
-        context = build_context(report, office, Settings(**{**settings.__dict__, "stage": max(stage, 1)}), number,
-                                kind, rule_set, first)
-        html = render_html(context, settings.lang, settings.templates)
-        pdf = render_pdf(html, settings.templates)
-        paths = [out / "letter.html", out / "letter.pdf"]
-        write_atomic(paths[0], html.encode("utf-8"))
-        write_atomic(paths[1], pdf)
-        entry = {
-            "number": number, "seq": seq, "office": office.code, "year": settings.date.year,
-            "date": settings.date.isoformat(), "stage": stage, "kind": kind, "lang": settings.lang,
-            "deadline": add_working_days(settings.date, settings.deadline_days or office.deadline_working_days)
-            .isoformat(), "draft": settings.draft,
-            "company_key": key, "company": report["company"].get("name"), "npp": report["company"].get("npp"),
-            "period": report["period"], "ruleset_version": report["ruleset_version"],
-            "findings_by_family": {fam: c["violation"] for fam, c in report.get("by_family", {}).items()},
-            "monthly_shortfall_idr": report["totals"]["monthly_shortfall_idr"],
-            "vendor_shortfall_idr": report["totals"].get("vendor_shortfall_idr", 0),
-            "files": [p.name for p in paths], "sha256_pdf": hashlib.sha256(pdf).hexdigest(),
-        }
-        if reused:
-            entries[entries.index(existing)] = {**existing, **entry}
-        else:
-            if existing is not None:
-                entry["reissue_of"] = existing["number"]
-            entries.append(entry)
-        ledger.write(out, entries)
-    return Issued(number, paths, reused)

@@ -112,3 +112,16 @@ def _write(ws, r: int, c: int, value, cell_format=None) -> None:
 
 def _cell(v):
     return v if isinstance(v, (int, float, str)) or v is None else str(v)
+
+
+def write_table(path: Path, sheet: str, header: list[str], rows: list[list]) -> None:
+    """One plain sheet: a bold frozen header with filters, then the rows (strings never formulas)."""
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"constant_memory": True, "in_memory": True, "strings_to_formulas": False,
+                                   "strings_to_urls": False, "strings_to_numbers": False})
+    fmt = {"header": wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})}
+    _table(wb.add_worksheet(sheet), header, rows, ["text"] * len(header), fmt)
+    wb.close()
+    write_atomic(path, buf.getvalue())
