@@ -252,12 +252,6 @@ class Parameters:
     def __contains__(self, name: str) -> bool:
         return name in self._params
 
-    def __getstate__(self):
-        return self._params
-
-    def __setstate__(self, state):
-        self._params = state
-
     def names(self) -> list[str]:
         return sorted(self._params)
 
