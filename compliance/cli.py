@@ -27,6 +27,11 @@ class Group(click.Group):
             ctx.exit(EXIT_UNUSABLE)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
+        except BrokenPipeError:   # the reader stopped early (`| head`): no traceback, no error line
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(EXIT_FINDINGS)
         except Exception as exc:  # noqa: BLE001 - last line of defence for untrusted input
             if ctx.obj and ctx.obj.get("debug"):
                 raise
@@ -161,8 +166,8 @@ def letter_options(f):
         click.option("--signer-name", help="Name in the signature block."),
         click.option("--signer-title", help="Title in the signature block."),
         click.option("--letter-date", metavar="YYYY-MM-DD", help="Date of the letter (default today)."),
-        click.option("--deadline-days", type=click.IntRange(1, 10),
-                     help="Working days to comply, at most 10 (default: the office file's, 10)."),
+        click.option("--deadline-days", type=click.IntRange(min=1),
+                     help="Working days to comply, at most what the law allows, 10 (default: the office file's)."),
         click.option("--draft", is_flag=True,
                      help="A draft: DRAFT across each page; allowed while the signer is still the placeholder."),
     ]

@@ -221,3 +221,17 @@ def test_the_floors_ci_installs_are_the_floors_setup_cfg_declares():
     pinned = dict(re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)", (ROOT / ".ci" / "floors.txt").read_text(), re.M))
     assert {k: pinned.get(k) for k in floors} == floors
     assert set(pinned) - set(floors) == {"psycopg-binary"}        # psycopg[binary]'s other half
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path):
+    from tests.conftest import write_csv
+
+    rows = [HEADER] + [worker(i, **{"No KPJ": ""}) for i in range(1, 3001)]      # 3,000 findings, megabytes of JSON
+    path = write_csv(tmp_path / "big.csv", [["Periode: Juni 2025"]] + rows)
+    proc = subprocess.Popen([sys.executable, "-m", "compliance", "check", str(path), "--engine", "pandas",
+                             "--format", "json"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.read(10)
+    proc.stdout.close()                       # like `| head -c 10`
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=120)
+    assert "Traceback" not in err and "error:" not in err

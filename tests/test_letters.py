@@ -242,14 +242,18 @@ def test_a_draft_may_keep_the_placeholder_and_says_draft(tmp_path):
     assert all("DRAFT" in page.extract_text() for page in pages)
 
 
-def test_deadlines_skip_indonesian_holidays_and_cuti_bersama():
+def test_deadlines_skip_indonesian_holidays_and_cuti_bersama(tmp_path):
     # 28 March 2025: cuti bersama Nyepi; 31 March-1 April: Idul Fitri; 2-7 April: cuti bersama
     assert letters.add_working_days(dt.date(2025, 3, 27), 1) == dt.date(2025, 4, 8)
     assert letters.add_working_days(dt.date(2025, 7, 14), 10) == dt.date(2025, 7, 28)
-    with pytest.raises(letters.LetterError, match="1-10"):
-        letters.office_from_dict({**office().to_dict(), "deadline_working_days": 14})
-    result = CliRunner().invoke(main, ["letter", "x.json", "--deadline-days", "11"])
-    assert result.exit_code == 2
+    report = report_of(SAMPLES / "cv-sinar-bengkulu-juni-2025.csv")
+    with pytest.raises(letters.LetterError, match="at most 10 working days"):
+        issue(report, tmp_path, office(deadline_working_days=14), letters.Settings(date=DATE))
+    with pytest.raises(letters.LetterError, match="at most 10 working days"):
+        issue(report, tmp_path, office(), letters.Settings(date=DATE, deadline_days=11))
+    assert not (tmp_path / "letter.pdf").exists()
+    with pytest.raises(letters.LetterError, match="copies_to must be a list"):
+        letters.office_from_dict({**office().to_dict(), "copies_to": "Disnaker"})
 
 
 def test_a_client_whose_only_problem_is_its_vendor_gets_no_warning(tmp_path):

@@ -53,9 +53,9 @@ FIELDS = {
     **{f"enrolled_{p}": f"enrolled in {p.upper()} (unknown when no column or registry says)" for p in CHECKED_PROGRAMS},
     **{f"missing_{p}": f"a participant known not to be enrolled in the required {p.upper()}" for p in CHECKED_PROGRAMS},
 }
-# parameters the engine itself reads (rules read theirs through conditions and `parameters:`)
+# parameters the engine and the letters read (rules read theirs through conditions and `parameters:`)
 ENGINE_PARAMETERS = ("rate.", "jp_wage_cap", "jp_pension_age", "foreign_worker_min_months", "programs.", "ump.",
-                     "umk.", "new_worker_days")
+                     "umk.", "new_worker_days", "warning_max_working_days")
 
 
 @dataclass

@@ -22,7 +22,6 @@ from compliance.outputs.words import counted
 from compliance.resources import check_keys, load_yaml, templates_dir
 
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
-MAX_DEADLINE_DAYS = 10      # domain 6.4: each written warning runs at most 10 working days (PP 86/2013)
 
 
 class LetterError(UnusableInput):
@@ -66,7 +65,7 @@ def load_office(path: Path | None = None, overrides: dict | None = None, templat
               "signer_name": signer.get("name"), "pattern": numbering.get("pattern", Office.pattern),
               "month_style": numbering.get("month_style", "roman"),
               "deadline_working_days": int(data.get("deadline_working_days", 10)),
-              "copies_to": [str(c) for c in data.get("copies_to") or []],
+              "copies_to": data.get("copies_to") or [],
               "register": str(data.get("register") or Office.register)}
     values.update({k: v for k, v in (overrides or {}).items() if v is not None})
     return office_from_dict(values, where)
@@ -80,11 +79,28 @@ def office_from_dict(values: dict, where: str = "office") -> Office:
     if values.get("month_style", "roman") not in ("roman", "arabic"):
         raise LetterError(f"{where}: month_style must be roman or arabic")
     check_pattern(values.get("pattern", Office.pattern), where)
-    days = int(values.get("deadline_working_days", 10))
-    if not 1 <= days <= MAX_DEADLINE_DAYS:
-        raise LetterError(f"{where}: deadline_working_days must be 1-{MAX_DEADLINE_DAYS} (a written warning runs at most "
-                          "10 working days, PP 86/2013)")
+    try:
+        values["deadline_working_days"] = int(values.get("deadline_working_days", 10))
+    except (TypeError, ValueError):
+        raise LetterError(f"{where}: deadline_working_days must be a whole number of working days") from None
+    copies = values.get("copies_to", [])
+    if not isinstance(copies, list) or not all(isinstance(c, str) and c.strip() for c in copies):
+        raise LetterError(f"{where}: copies_to must be a list of names (Tembusan)")
     return Office(**values)
+
+
+def deadline_days(office: Office, settings: "Settings", rule_set: RuleSet) -> int:
+    """The working days a warning gives: --deadline-days, else the office file's; never more than
+    the law allows (warning_max_working_days, domain 6.4)."""
+    from compliance.model import Period
+
+    days = settings.deadline_days or office.deadline_working_days
+    limit = int(rule_set.parameters.at("warning_max_working_days",
+                                       Period(settings.date.year, settings.date.month)).value)
+    if not 1 <= days <= limit:
+        raise LetterError(f"a written warning runs at most {limit} working days (PP 86/2013; domain 6.4): "
+                          f"{days} asked (--deadline-days or deadline_working_days of the office file)")
+    return days
 
 
 def check_pattern(pattern: str, where: str) -> None:
@@ -191,7 +207,7 @@ def build_context(report: dict, office: Office, settings: Settings, number: str,
                 for f in report["findings"] if f["severity"] in ("violation", "warning")]
     issues = [{**i, "value_shown": "" if i["value"] is None else str(i["value"]), "column": i["column"] or "-"}
               for i in report["data_issues"] if i.get("severity", "error") == "error"]
-    deadline_days = settings.deadline_days or office.deadline_working_days
+    days = deadline_days(office, settings, rule_set)
     subject = "confirmation" if kind == "confirmation" else f"stage{settings.stage}"
     contribution_families = {"PDS-UPAH", "PDS-PROGRAM"}
     return {
@@ -200,8 +216,8 @@ def build_context(report: dict, office: Office, settings: Settings, number: str,
             "subject": T["subjects"][subject], "draft": settings.draft,
             "first_number": (first or {}).get("number", "-"),
             "first_date": long_date(dt.date.fromisoformat(first["date"]), months) if first else "-",
-            "deadline": long_date(add_working_days(settings.date, deadline_days), months),
-            "deadline_days": deadline_days, "deadline_days_words": counted(deadline_days, lang),
+            "deadline": long_date(add_working_days(settings.date, days), months),
+            "deadline_days": days, "deadline_days_words": counted(days, lang),
             "period": f"{months[month - 1]} {year}",
             "ruleset_version": report["ruleset_version"], "tool_version": report.get("tool_version", "-"),
             "full_nik": settings.full_nik,

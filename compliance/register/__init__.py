@@ -175,7 +175,7 @@ class Register:
                 settings = replace(settings, date=existing.date)
             else:
                 seq = self._next_seq(s, office.code, settings.date.year)
-                days = settings.deadline_days or office.deadline_working_days
+                days = letters.deadline_days(office, settings, rule_set)
                 letter = Letter(number=letters.letter_number(office, seq, settings.date, stage), office=office.code,
                                 year=settings.date.year, seq=seq, company_id=company.id, period=period, stage=stage,
                                 kind=kind, lang=settings.lang, date=settings.date, deadline_days=days,
