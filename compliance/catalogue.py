@@ -72,6 +72,10 @@ CATALOGUE: dict[str, IssueType] = {
         "error",
         "Tanggal {value!r} tidak terbaca (format yang diterima: 05/07/2025, 5-7-2025, 2025-07-05, 5 Juli 2025).",
         "Date {value!r} cannot be read (accepted: 05/07/2025, 5-7-2025, 2025-07-05, 5 July 2025; day first)."),
+    "date-out-of-range": IssueType(
+        "error",
+        "Tanggal {value!r} di luar tahun yang mungkin untuk data upah ({detail}).",
+        "Date {value!r} is outside the years a payroll can hold ({detail})."),
     "date-in-future": IssueType(
         "error",
         "Tanggal {value!r} jatuh setelah akhir periode yang diperiksa ({detail}).",

@@ -191,6 +191,53 @@ def test_a_lone_nik_column_with_some_national_ids_is_the_nik(tmp_path):
     assert p.issues[["row", "code"]].values.tolist() == [[3, "nik-length"], [4, "nik-length"]]
 
 
-def test_a_payroll_with_a_header_and_no_rows(tmp_path):
-    p = read_payroll(write_xlsx(tmp_path / "e.xlsx", {"Gaji": [["NIK", "Nama", "Gaji Pokok"]]}), engine="gx")
-    assert p.source.rows_read == 0 and p.rows_usable == 0 and p.issues.empty
+def test_a_payroll_with_a_header_and_no_rows_is_refused_not_called_compliant(tmp_path):
+    """Nothing was checked: that is no verdict (exit 2 for validate and check alike)."""
+    path = write_xlsx(tmp_path / "e.xlsx", {"Gaji": [["NIK", "Nama", "Gaji Pokok"], [], [None, "JUMLAH", 0]]})
+    with pytest.raises(UnusableInput, match=r"e.xlsx: no worker rows under the header \(row 1\) of sheet 'Gaji'"):
+        read_payroll(path, engine="gx")
+    from click.testing import CliRunner
+
+    from compliance.cli import main
+
+    for command in (["validate", str(path)], ["check", str(path), "--period", "2025-06"]):
+        result = CliRunner().invoke(main, command + ["--engine", "pandas"])
+        assert result.exit_code == 2 and "no worker rows" in result.output, command
+
+
+def test_an_impossible_date_is_a_data_issue_of_its_cell_not_the_files_end(tmp_path):
+    import datetime as dt
+
+    rows = [HEADER + ["Tgl Lahir"], worker(1) + ["2999-01-01"], worker(2) + [dt.datetime(2999, 1, 1)],
+            worker(3) + ["0001-01-01"], worker(4) + ["12/03/1990"]]
+    for path in (write_xlsx(tmp_path / "d.xlsx", {"Gaji": rows}), write_csv(tmp_path / "d.csv", rows)):
+        p = read_payroll(path, engine="pandas")
+        codes = p.issues[p.issues["column"] == "birth_date"][["row", "code"]].values.tolist()
+        assert codes == [[2, "date-out-of-range"], [3, "date-out-of-range"], [4, "date-out-of-range"]], path
+        assert p.rows_usable == 1 and p.source.rows_read == 4
+
+
+def test_a_zip_bomb_is_refused_before_any_reader_inflates_it(tmp_path):
+    """A 64 MB sheet of zeros compressed to a few tens of KB: refused from the archive's declared
+    sizes, with one line, exit 2 (a reader inflating it is what crashed the process)."""
+    import zipfile
+
+    good = write_xlsx(tmp_path / "g.xlsx", {"Gaji": [HEADER, worker(1)]})
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data[:-len(b"</worksheet>")] + b" " * (64 * 1024 * 1024) + b"</worksheet>"
+            dst.writestr(item.filename, data)
+    assert bomb.stat().st_size < 1_000_000
+    with pytest.raises(UnusableInput, match=r"bomb.xlsx: this looks like an archive whose member "
+                                            r"'xl/worksheets/sheet1.xml' would inflate .* refused unread"):
+        read_payroll(bomb, engine="pandas")
+    from click.testing import CliRunner
+
+    from compliance.cli import main
+
+    result = CliRunner().invoke(main, ["validate", str(bomb)])
+    assert result.exit_code == 2 and "zip bomb" in result.output and "Traceback" not in result.output
+    assert read_payroll(good, engine="pandas").source.rows_read == 1      # an honest workbook still reads

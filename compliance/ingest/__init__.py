@@ -66,6 +66,9 @@ def read_payroll(source: str | Path | bytes, rule_set: RuleSet, name: str | None
     is_worker, ignored = rows.classify(data, kinds, mapping["nik"], mapping["name"], money_cols, header.texts)
     workers = data[is_worker.to_numpy()]
     worker_kinds = kinds[is_worker.to_numpy()]
+    if workers.empty:      # nothing to check is no verdict, never "compliant"
+        raise UnusableInput(f"{path}: no worker rows under the header (row {header.row_index + 1})"
+                            f"{' of sheet ' + repr(chosen.name) if chosen.name else ''}: nothing to check")
 
     # company details: sheet, then title rows, then options (options win)
     above = company_mod.read_company_sheet(grid.iloc[:header.row_index], "title", catalog)

@@ -26,6 +26,13 @@ SIGNATURES = [
     (b"7z\xbc\xaf", "a 7-Zip archive"), (b"BM", "a BMP image"),
 ]
 DELIMITERS = [",", ";", "\t", "|"]
+# Limits on what a file may make the reader do (docs: what the tool trusts). A workbook is a ZIP
+# archive: its declared sizes are checked before any reader inflates it. Real sheets compress
+# about 5-30 times; a "zip bomb" a thousand times.
+MAX_INFLATED_BYTES = 4 * 1024 ** 3        # all members together, as declared
+MAX_RATIO = 100                           # inflated / compressed, for a member over ...
+RATIO_FROM_BYTES = 16 * 1024 ** 2         # ... this size (small members may compress well)
+MAX_TEXT_BYTES = 1024 ** 3                # a CSV or text file
 
 
 @dataclass
@@ -86,9 +93,13 @@ def _kind_from_bytes(data: bytes) -> tuple[str | None, str]:
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                names = set(zf.namelist())
-        except (zipfile.BadZipFile, OSError):
+                infos = zf.infolist()
+                names = {i.filename for i in infos}
+        except (zipfile.BadZipFile, OSError, ValueError):
             return None, "a damaged Excel workbook or ZIP archive"
+        bomb = _inflation_problem(infos)
+        if bomb:
+            return None, bomb
         if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
             return "xlsx", "an Excel workbook"
         if "content.xml" in names and "mimetype" in names:
@@ -117,11 +128,28 @@ def _kind_from_bytes(data: bytes) -> tuple[str | None, str]:
     return "csv", "a CSV/text file"
 
 
+def _inflation_problem(infos) -> str | None:
+    """What is wrong with a ZIP archive's declared sizes, before anything is inflated."""
+    total = sum(i.file_size for i in infos)
+    if total > MAX_INFLATED_BYTES:
+        return (f"an archive that would inflate to {total / 1024 ** 3:.1f} GB (more than "
+                f"{MAX_INFLATED_BYTES / 1024 ** 3:.0f} GB): refused unread")
+    for i in infos:
+        ratio = i.file_size / max(i.compress_size, 1)
+        if i.file_size > RATIO_FROM_BYTES and ratio > MAX_RATIO:
+            return (f"an archive whose member {i.filename!r} would inflate {ratio:,.0f} times, to "
+                    f"{i.file_size / 1024 ** 2:,.0f} MB (a 'zip bomb'?): refused unread")
+    return None
+
+
 def read_file(source: str | Path | bytes, name: str | None = None) -> RawFile:
     """Raw grids of a payroll or registry file, from a path or from bytes with their file name."""
     data, shown = load_bytes(source, name)
     kind = sniff(data, shown)
     if kind == "csv":
+        if len(data) > MAX_TEXT_BYTES:
+            raise UnusableInput(f"{shown}: a text file of {len(data) / 1024 ** 3:.1f} GB is more than the "
+                                f"{MAX_TEXT_BYTES / 1024 ** 3:.0f} GB read; split it")
         return _read_text(data, shown)
     return _read_workbook(data, shown, kind)
 

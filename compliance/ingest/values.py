@@ -166,9 +166,28 @@ def date_strings(strings: pd.Series) -> np.ndarray:
     y = np.where(use_iso, iso["y"], dmy["y"])
     m = np.where(use_iso, iso["m"], dmy["m"])
     d = np.where(use_iso, iso["d"], dmy["d"])
-    y = np.where(y < 100, y + np.where(y < 50, 2000, 1900), y)
+    # a two-digit year (day-first text only: 5-7-25) is this century or the last; "0001" is year 1
+    two_digit = ~use_iso & pc.fill_null(pc.match_substring_regex(a, r"\D\d{2}(?: |$)"), False).to_numpy(
+        zero_copy_only=False)
+    y = np.where(two_digit & (y < 100), y + np.where(y < 50, 2000, 1900), y)
+    y = np.where((y >= FIRST_YEAR) & (y <= LAST_YEAR), y, np.nan)     # 2999-01-01 is not a payroll date
     parts = pd.DataFrame({"year": y, "month": m, "day": d})
-    return pd.to_datetime(parts, errors="coerce").to_numpy()
+    return pd.to_datetime(parts, errors="coerce").to_numpy(dtype="datetime64[ns]")
+
+
+FIRST_YEAR, LAST_YEAR = 1900, 2199     # the dates a payroll can hold (and nanosecond timestamps can)
+
+
+def _date_or_none(v):
+    """A date cell of a year a payroll can hold, else None (a year 2999 or 0001 cell is a data
+    issue of its own cell, never an error for the whole file)."""
+    year = getattr(v, "year", None)
+    return v if year is not None and FIRST_YEAR <= year <= LAST_YEAR else None
+
+
+def _in_range(values: pd.Series) -> pd.Series:
+    values = values.astype("datetime64[ns]")
+    return values.where((values.dt.year >= FIRST_YEAR) & (values.dt.year <= LAST_YEAR))
 
 
 def parse_date(raw: pd.Series, column: str, kinds: pd.Series | None = None) -> tuple[pd.Series, pd.DataFrame]:
@@ -178,7 +197,7 @@ def parse_date(raw: pd.Series, column: str, kinds: pd.Series | None = None) -> t
     out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
     dates = kinds == DATE
     if dates.any():
-        out[dates] = pd.to_datetime(raw[dates], errors="coerce")
+        out[dates] = _in_range(pd.to_datetime(raw[dates].map(_date_or_none), errors="coerce"))
     num = kinds == NUM
     if num.any():
         serial = pd.to_numeric(raw[num], errors="coerce")
@@ -186,9 +205,27 @@ def parse_date(raw: pd.Series, column: str, kinds: pd.Series | None = None) -> t
         out[num] = EXCEL_EPOCH + pd.to_timedelta(np.floor(serial), unit="D")
     strs = kinds == STR
     if strs.any():
-        out[strs] = pd.to_datetime(by_unique(raw[strs], date_strings), errors="coerce")
+        out[strs] = _in_range(pd.to_datetime(by_unique(raw[strs], date_strings), errors="coerce"))
     bad = (kinds != EMPTY) & out.isna()
-    return out, issues_frame(raw.index[bad], column, raw[bad].map(plain), "date-unparseable")
+    far = bad & _year_out_of_range(raw, kinds)
+    bad &= ~far
+    return out, pd.concat([issues_frame(raw.index[bad], column, raw[bad].map(plain), "date-unparseable"),
+                           issues_frame(raw.index[far], column, raw[far].map(plain), "date-out-of-range",
+                                        f"{FIRST_YEAR}-{LAST_YEAR}")], ignore_index=True)
+
+
+def _year_out_of_range(raw: pd.Series, kinds: pd.Series) -> pd.Series:
+    """Cells that are dates, but of a year no payroll holds (a date cell, or text with a 4-digit year)."""
+    out = pd.Series(False, index=raw.index)
+    cells = raw[kinds == DATE]
+    if len(cells):
+        years = cells.map(lambda v: getattr(v, "year", None))
+        out[cells.index] = years.notna() & ((years < FIRST_YEAR) | (years > LAST_YEAR))
+    texts = raw[kinds == STR]
+    if len(texts):
+        years = pd.to_numeric(texts.astype(str).str.extract(r"(?:^|\D)(\d{4})(?:\D|$)")[0], errors="coerce")
+        out[texts.index] = years.notna() & ((years < FIRST_YEAR) | (years > LAST_YEAR))
+    return out
 
 
 # -- identifiers ---------------------------------------------------------------------------------
