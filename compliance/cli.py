@@ -77,17 +77,46 @@ def load_rule_set(rules_dir: Path | None):
     return load(rules_dir or bundled())
 
 
+def text_options(f):
+    """How a text (CSV) file is read, when sniffing is not enough."""
+    f = click.option("--delimiter", metavar="CHAR",
+                     help="Field separator of a text file: , ; | or tab (default: sniffed).")(f)
+    return click.option("--encoding", metavar="NAME",
+                        help="Encoding of a text file, e.g. utf-8, utf-16, cp1252 (default: sniffed).")(f)
+
+
+def payroll_source(file: Path):
+    """A path, or `-`: the bytes of standard input (their type comes from the bytes alone)."""
+    from compliance.ingest.files import STDIN
+
+    if str(file) == STDIN:
+        return click.get_binary_stream("stdin").read(), STDIN
+    return file, None
+
+
+def delimiter_of(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}.get(value.lower(), value)
+    if len(value) != 1:
+        raise click.BadParameter(f"one character (or tab), got {value!r}", param_hint="--delimiter")
+    return value
+
+
 def company_options(f):
     """Company details on the command line; they win over the company sheet and title rows."""
     options = [
         click.option("--company-name", help="Company name."),
         click.option("--company-address", help="Company address (for letters)."),
         click.option("--npp", help="Company registration number (NPP)."),
-        click.option("--company-size", type=click.Choice(["micro", "small", "medium", "large"]),
-                     help="Business size (skala usaha); unknown: the strictest is assumed."),
-        click.option("--jkk-risk", type=click.Choice(["very-low", "low", "medium", "high", "very-high"]),
-                     help="JKK risk class set for the company."),
-        click.option("--period", metavar="YYYY-MM", help="Contribution month (default: company sheet or title row)."),
+        click.option("--company-size", metavar="SIZE",
+                     help="Business size (skala usaha): micro/mikro, small/kecil, medium/menengah, large/besar; "
+                          "unknown: the strictest is assumed."),
+        click.option("--jkk-risk", metavar="CLASS",
+                     help="JKK risk class: very-low/sangat rendah, low/rendah, medium/sedang, high/tinggi, "
+                          "very-high/sangat tinggi (or I-V)."),
+        click.option("--period", metavar="MONTH",
+                     help="Contribution month: 2025-06, 06/2025 or Juni 2025 (default: company sheet or title row)."),
         click.option("--province", help="Province, for the minimum wage (e.g. Bengkulu)."),
         click.option("--regency", help="Regency or city (kabupaten/kota), for its UMK (e.g. \"Kota Bengkulu\")."),
     ]
@@ -97,23 +126,31 @@ def company_options(f):
 
 
 def company_from_options(company_name, company_address, npp, company_size, jkk_risk, period, province, regency):
-    from compliance.model import Company, Period
+    from compliance.ingest.company import parse_period, parse_risk, parse_size
+    from compliance.model import Company
 
-    values = {"name": company_name, "address": company_address, "npp": npp, "size": company_size,
-              "jkk_risk": jkk_risk, "province": province, "regency": regency}
-    if period:
-        try:
-            values["period"] = Period.parse(period)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--period")
+    values = {"name": company_name, "address": company_address, "npp": npp, "province": province,
+              "regency": regency}
+    # the same forms a company sheet may use: what users type
+    for value, parse, key, hint, accepted in (
+            (company_size, parse_size, "size", "--company-size", "micro, small, medium, large (mikro, kecil, menengah, "
+                                                                 "besar)"),
+            (jkk_risk, parse_risk, "jkk_risk", "--jkk-risk", "very-low, low, medium, high, very-high (sangat rendah, "
+                                                             "rendah, sedang, tinggi, sangat tinggi; I-V)"),
+            (period, parse_period, "period", "--period", "2025-06, 06/2025, Juni 2025")):
+        if value is not None:
+            values[key] = parse(value)
+            if values[key] is None:
+                raise click.BadParameter(f"{value!r} is not understood; accepted: {accepted}", param_hint=hint)
     values = {k: v for k, v in values.items() if v is not None}
     return Company(**values, sources={k: "option" for k in values}) if values else None
 
 
 @main.command()
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True))
 @click.option("--sheet", help="Sheet holding the payroll (default: found from its header row).")
 @company_options
+@text_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True,
               help="Language of the messages.")
@@ -122,7 +159,7 @@ def company_from_options(company_name, company_address, npp, company_size, jkk_r
 @click.option("--limit", type=int, default=200, show_default=True, help="Data issues shown in text output.")
 @rules_option
 def validate(file, sheet, company_name, company_address, npp, company_size, jkk_risk, period, province, regency,
-             fmt, lang, engine, limit, rules_dir):
+             encoding, delimiter, fmt, lang, engine, limit, rules_dir):
     """Read a payroll FILE and report where and how it was read, and every data issue.
 
     \b
@@ -137,13 +174,17 @@ def validate(file, sheet, company_name, company_address, npp, company_size, jkk_
       compliance validate gaji-juni.xlsx
       compliance validate gaji.xlsx --sheet "Gaji Juni" --period 2025-06
       compliance validate gaji.csv --format json --lang en
+      compliance validate unicode-text.txt --encoding utf-16 --delimiter tab
+      cat gaji.xlsx | compliance validate -
     """
     from compliance.ingest import read_payroll
     from compliance.outputs import validate as out
 
     rule_set = load_rule_set(rules_dir)
     options = company_from_options(company_name, company_address, npp, company_size, jkk_risk, period, province, regency)
-    payroll = read_payroll(file, rule_set, sheet=sheet, options=options, engine=engine)
+    source, name = payroll_source(file)
+    payroll = read_payroll(source, rule_set, name=name, sheet=sheet, options=options, engine=engine,
+                           encoding=encoding, delimiter=delimiter_of(delimiter))
     if fmt == "json":
         click.echo(out.to_json(payroll, lang), nl=False)
     else:
@@ -222,11 +263,12 @@ def echo_letter(issued, out):
 
 
 @main.command()
-@click.argument("payroll", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("payroll", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True))
 @click.option("--registry", type=click.Path(path_type=Path, dir_okay=False),
               help="Participant registry extract (CSV/XLSX: NPP,KPJ,NIK,NAMA,TGL_LAHIR,UPAH,PROGRAM,STATUS).")
 @click.option("--sheet", help="Sheet holding the payroll (default: found from its header row).")
 @company_options
+@text_options
 @rules_option
 @templates_option
 @click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True)
@@ -240,7 +282,7 @@ def echo_letter(issued, out):
 @register_option
 @letter_options
 def check(payroll, registry, sheet, company_name, company_address, npp, company_size, jkk_risk, period, province,
-          regency, rules_dir, templates_dir, lang, fmt, out, engine, limit, letter, register_at, stage, all_letters,
+          regency, encoding, delimiter, rules_dir, templates_dir, lang, fmt, out, engine, limit, letter, register_at, stage, all_letters,
           full_nik, reissue, office_config, office_name, office_address, signer_name, signer_title, letter_date, deadline_days, draft):
     """Check a PAYROLL against BPJS Ketenagakerjaan duties: unregistered workers (PDS
     Tenaga Kerja), wages reported below actual (PDS Upah), missing programs (PDS Program).
@@ -271,10 +313,12 @@ def check(payroll, registry, sheet, company_name, company_address, npp, company_
               if letter else None)
     settings = letter_settings(lang, stage, all_letters, full_nik, reissue, letter_date, deadline_days, draft,
                                templates_dir)
-    data = read_payroll(payroll, rule_set, sheet=sheet, options=options, engine=engine)
+    source, name = payroll_source(payroll)
+    data = read_payroll(source, rule_set, name=name, sheet=sheet, options=options, engine=engine,
+                        encoding=encoding, delimiter=delimiter_of(delimiter))
     if "period" in data.needs:
         raise UnusableInput(f"{data.source.path}: no period found (company sheet, title row); "
-                            "give it with --period YYYY-MM")
+                            "give it with --period (2025-06, 06/2025 or Juni 2025)")
     reg = read_registry(registry, rule_set) if registry else None
     report = run_check(data, data.company, data.company.period, rule_set, reg)
     document = None
@@ -286,8 +330,8 @@ def check(payroll, registry, sheet, company_name, company_address, npp, company_
         import hashlib
 
         reg = open_register(register_at, office)
-        check_id = reg.record_check(document, "check", settings.date,
-                                    hashlib.sha256(payroll.read_bytes()).hexdigest())
+        content = source if isinstance(source, bytes) else Path(source).read_bytes()
+        check_id = reg.record_check(document, "check", settings.date, hashlib.sha256(content).hexdigest())
         echo_letter(reg.issue_letter(document, out, office, settings, rule_set, check_id), out)
     if fmt == "json":
         from compliance.outputs import report as contract

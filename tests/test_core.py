@@ -235,3 +235,14 @@ def test_a_reader_that_stops_early_gets_no_traceback(tmp_path):
     err = proc.stderr.read().decode()
     proc.wait(timeout=120)
     assert "Traceback" not in err and "error:" not in err
+
+
+@pytest.mark.parametrize("hostile", ["../../etc/passwd", "PT A/B\\C", "..", "", "\x00nul", "a" * 500,
+                                     "PT \u202eexe.gpj", "CON", " . ", "C:\\Windows", "PT Maju\r\nBersama"])
+def test_names_from_data_are_safe(hostile):
+    from compliance.outputs.files import safe_name
+
+    name = safe_name(hostile)
+    assert name and len(name) <= 80 and name not in (".", "..")
+    assert not any(c in name for c in "/\\\x00\r\n\u202e:") and ".." not in name
+    assert name.upper() != "CON"

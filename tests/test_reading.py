@@ -241,3 +241,43 @@ def test_a_zip_bomb_is_refused_before_any_reader_inflates_it(tmp_path):
     result = CliRunner().invoke(main, ["validate", str(bomb)])
     assert result.exit_code == 2 and "zip bomb" in result.output and "Traceback" not in result.output
     assert read_payroll(good, engine="pandas").source.rows_read == 1      # an honest workbook still reads
+
+
+def test_excel_unicode_text_and_overrides_and_standard_input(tmp_path):
+    """Excel's "Unicode Text" export is UTF-16 with a BOM and tabs: read, not refused as binary."""
+    import subprocess
+    import sys
+
+    rows = [HEADER, worker(1), worker(2, Nama="Ma’ruf Hasan")]
+    text = "\r\n".join("\t".join("" if v is None else str(v) for v in r) for r in rows) + "\r\n"
+    path = tmp_path / "unicode-text.txt"
+    path.write_bytes(text.encode("utf-16"))          # with its BOM
+    p = read_payroll(path, engine="pandas")
+    assert (p.source.encoding, p.source.delimiter, p.source.rows_read) == ("utf-16", "\t", 2)
+    assert p.table["name"].tolist() == ["Pekerja 1", "Ma’ruf Hasan"]
+    # overrides: a pipe file in cp1252 whose sniffing would be ambiguous
+    odd = tmp_path / "odd.csv"
+    odd.write_bytes("\r\n".join("|".join(str(v) for v in r) for r in rows).encode("cp1252"))
+    p = read_payroll(odd, engine="pandas", encoding="cp1252", delimiter="|")
+    assert p.table["name"].tolist()[1] == "Ma’ruf Hasan"
+    with pytest.raises(UnusableInput, match="cannot be read as utf-16"):
+        read_payroll(odd, engine="pandas", encoding="utf-16")
+    # `-`: standard input, its type from its bytes
+    for data in (path.read_bytes(), (SAMPLES / "pt-maju-bersama-juni-2025.xlsx").read_bytes()):
+        proc = subprocess.run([sys.executable, "-m", "compliance", "validate", "-", "--engine", "pandas",
+                               "--period", "06/2025"], input=data, capture_output=True, cwd=tmp_path)
+        assert proc.returncode in (0, 1) and proc.stdout.startswith(b"-: "), proc.stderr
+
+
+def test_options_accept_what_users_type(tmp_path):
+    from click.testing import CliRunner
+
+    from compliance.cli import main
+
+    sample = str(SAMPLES / "cv-sinar-bengkulu-juni-2025.csv")
+    for period in ("2025-07", "07/2025", "Juli 2025", "JULI 2025"):
+        result = CliRunner().invoke(main, ["check", sample, "--engine", "pandas", "--period", period,
+                                           "--company-size", "Menengah", "--jkk-risk", "Sangat Tinggi"])
+        assert "periode 2025-07" in result.output and "skala medium, risiko JKK very-high" in result.output
+    result = CliRunner().invoke(main, ["check", sample, "--period", "pekan depan"])
+    assert result.exit_code == 2 and "accepted: 2025-06, 06/2025, Juni 2025" in result.output

@@ -45,12 +45,13 @@ def load_employment_types(path: Path) -> EmploymentTypes:
 
 
 def read_payroll(source: str | Path | bytes, rule_set: RuleSet, name: str | None = None, sheet: str | None = None,
-                 options: Company | None = None, engine: str = "gx", raw: RawFile | None = None) -> Payroll:
+                 options: Company | None = None, engine: str = "gx", raw: RawFile | None = None,
+                 encoding: str | None = None, delimiter: str | None = None) -> Payroll:
     """Read one payroll file (a path, or bytes with their file `name`). `options` (company
     details given by the user) win over the company sheet and title rows. `engine` runs the
     data-quality suite: "gx" or "pandas"."""
     catalog = rule_set.columns
-    raw = raw or read_file(source, name)
+    raw = raw or read_file(source, name, encoding, delimiter)
     path = raw.path
     chosen, company, header = _pick_sheet(raw, sheet, catalog, path)
     grid = chosen.grid

@@ -16,7 +16,10 @@ import pandas as pd
 
 from compliance.errors import UnusableInput
 
-ACCEPTED = "accepted: .xlsx, .xlsm, .xls, .ods workbooks or .csv/.txt text (comma, semicolon or tab separated)"
+ACCEPTED = ("accepted: .xlsx, .xlsm, .xls, .ods workbooks or .csv/.txt text (comma, semicolon or tab separated; "
+            "UTF-8, UTF-16 or Windows-1252)")
+STDIN = "-"          # the name of a file read from standard input: its type comes from its bytes alone
+BOMS = {b"\xff\xfe": "utf-16", b"\xfe\xff": "utf-16"}     # Excel's "Unicode Text" export is UTF-16 with a BOM
 WORKBOOK_EXT = {".xlsx", ".xlsm", ".xls", ".ods"}
 TEXT_EXT = {".csv", ".txt", ".tsv"}
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -83,7 +86,7 @@ def sniff(data: bytes, name: str) -> str:
         raise UnusableInput(f"{name}: named {ext} but this is {what}; rename it to .csv or save it as .xlsx; {ACCEPTED}")
     if ext in TEXT_EXT and kind != "csv":
         raise UnusableInput(f"{name}: named {ext} but this is {what}; rename it to match its content; {ACCEPTED}")
-    if ext not in WORKBOOK_EXT | TEXT_EXT:
+    if ext not in WORKBOOK_EXT | TEXT_EXT and name != STDIN:
         raise UnusableInput(f"{name}: unsupported file type {ext or '(no extension)'} ({what}); {ACCEPTED}")
     return kind
 
@@ -118,6 +121,8 @@ def _kind_from_bytes(data: bytes) -> tuple[str | None, str]:
     for magic, what in SIGNATURES:
         if head.startswith(magic):
             return None, what
+    if head[:2] in BOMS:
+        return "csv", "a UTF-16 text file"
     if b"\x00" in head:
         return None, "a binary file"
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
@@ -142,15 +147,17 @@ def _inflation_problem(infos) -> str | None:
     return None
 
 
-def read_file(source: str | Path | bytes, name: str | None = None) -> RawFile:
-    """Raw grids of a payroll or registry file, from a path or from bytes with their file name."""
+def read_file(source: str | Path | bytes, name: str | None = None, encoding: str | None = None,
+              delimiter: str | None = None) -> RawFile:
+    """Raw grids of a payroll or registry file, from a path or from bytes with their file name
+    (`-` for standard input). `encoding` and `delimiter` override what is sniffed in a text file."""
     data, shown = load_bytes(source, name)
     kind = sniff(data, shown)
     if kind == "csv":
         if len(data) > MAX_TEXT_BYTES:
             raise UnusableInput(f"{shown}: a text file of {len(data) / 1024 ** 3:.1f} GB is more than the "
                                 f"{MAX_TEXT_BYTES / 1024 ** 3:.0f} GB read; split it")
-        return _read_text(data, shown)
+        return _read_text(data, shown, encoding, delimiter)
     return _read_workbook(data, shown, kind)
 
 
@@ -194,16 +201,32 @@ def _grid(rows: list[list]) -> pd.DataFrame:
     return pd.DataFrame(rows, dtype=object)
 
 
-def _read_text(data: bytes, name: str) -> RawFile:
-    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
+def _read_text(data: bytes, name: str, encoding: str | None = None, delimiter: str | None = None) -> RawFile:
+    if encoding:
         try:
             text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    if encoding == "utf-8-sig":
-        encoding = "utf-8-bom" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
-    delimiter = _sniff_delimiter(text)
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise UnusableInput(f"{name}: cannot be read as {encoding} ({_one_line(exc)})") from None
+    elif data[:2] in BOMS:
+        encoding = BOMS[data[:2]]
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise UnusableInput(f"{name}: a damaged UTF-16 text file ({_one_line(exc)})") from None
+    else:
+        for encoding in ("utf-8-sig", "cp1252", "latin-1"):
+            try:
+                text = data.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        if encoding == "utf-8-sig":
+            encoding = "utf-8-bom" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+    text = text.lstrip("\ufeff")
+    if "\x00" in text:
+        raise UnusableInput(f"{name}: the text has NUL characters: this is a binary file, or text in another "
+                            f"encoding (give its encoding); {ACCEPTED}")
+    delimiter = delimiter or _sniff_delimiter(text)
     grid = _split(text, delimiter)
     return RawFile(name, "csv", [Sheet(None, grid, 1, True)], encoding=encoding, delimiter=delimiter)
 

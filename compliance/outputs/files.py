@@ -6,7 +6,9 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import tempfile
+import unicodedata
 from pathlib import Path
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -47,3 +49,21 @@ def write_csv(path: Path, header: list[str], rows: list[list]) -> None:
     writer.writerow(header)
     writer.writerows([neutralise(v) for v in row] for row in rows)
     write_atomic(path, buf.getvalue().encode("utf-8-sig"))
+
+
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069/\\:*?\"<>|]+")
+
+
+def safe_name(text: object, limit: int = 80) -> str:
+    """A file or folder name built from data (a company's name): no path separators, no `..`,
+    no NUL or control characters, no bidi overrides (which can disguise a name), no characters
+    Windows refuses, bounded length; never empty."""
+    name = unicodedata.normalize("NFKC", str(text or ""))
+    name = _UNSAFE.sub("-", name)
+    name = re.sub(r"\s+", " ", name).strip(" .-")
+    name = re.sub(r"\.{2,}", ".", name)
+    name = name[:limit].rstrip(" .-")
+    if name.upper().split(".")[0] in {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+                                      *(f"LPT{i}" for i in range(1, 10))}:
+        name = f"_{name}"
+    return name or "unnamed"
