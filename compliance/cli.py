@@ -85,6 +85,31 @@ def text_options(f):
                         help="Encoding of a text file, e.g. utf-8, utf-16, cp1252 (default: sniffed).")(f)
 
 
+def map_options(f):
+    """Columns the tool did not recognise, named by the user: --map start_date="Tgl Gabung"."""
+    f = click.option("--map-file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+                     help="A YAML file of FIELD: \"Header\" lines (one per company, reused by every check).")(f)
+    return click.option("--map", "column_map", multiple=True, metavar='FIELD="Header"',
+                        help="Which header is which field, e.g. --map start_date=\"Tgl Gabung\" (repeatable).")(f)
+
+
+def columns_map_of(column_map, map_file) -> dict[str, str]:
+    from compliance.resources import load_yaml
+
+    out: dict[str, str] = {}
+    if map_file:
+        data = load_yaml(map_file)
+        if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+            raise click.BadParameter("a mapping of FIELD: \"Header\" lines", param_hint="--map-file")
+        out.update({str(k): v for k, v in data.items()})
+    for item in column_map:
+        field, sep, header = item.partition("=")
+        if not sep or not field.strip() or not header.strip():
+            raise click.BadParameter(f"{item!r} is not FIELD=\"Header\"", param_hint="--map")
+        out[field.strip()] = header.strip().strip('"')
+    return out
+
+
 def payroll_source(file: Path):
     """A path, or `-`: the bytes of standard input (their type comes from the bytes alone)."""
     from compliance.ingest.files import STDIN
@@ -151,6 +176,7 @@ def company_from_options(company_name, company_address, npp, company_size, jkk_r
 @click.option("--sheet", help="Sheet holding the payroll (default: found from its header row).")
 @company_options
 @text_options
+@map_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True,
               help="Language of the messages.")
@@ -159,7 +185,7 @@ def company_from_options(company_name, company_address, npp, company_size, jkk_r
 @click.option("--limit", type=int, default=200, show_default=True, help="Data issues shown in text output.")
 @rules_option
 def validate(file, sheet, company_name, company_address, npp, company_size, jkk_risk, period, province, regency,
-             encoding, delimiter, fmt, lang, engine, limit, rules_dir):
+             encoding, delimiter, column_map, map_file, fmt, lang, engine, limit, rules_dir):
     """Read a payroll FILE and report where and how it was read, and every data issue.
 
     \b
@@ -175,6 +201,7 @@ def validate(file, sheet, company_name, company_address, npp, company_size, jkk_
       compliance validate gaji.xlsx --sheet "Gaji Juni" --period 2025-06
       compliance validate gaji.csv --format json --lang en
       compliance validate unicode-text.txt --encoding utf-16 --delimiter tab
+      compliance validate gaji.xlsx --map start_date="Tgl Gabung" --map base_wage="Gapok"
       cat gaji.xlsx | compliance validate -
     """
     from compliance.ingest import read_payroll
@@ -184,7 +211,8 @@ def validate(file, sheet, company_name, company_address, npp, company_size, jkk_
     options = company_from_options(company_name, company_address, npp, company_size, jkk_risk, period, province, regency)
     source, name = payroll_source(file)
     payroll = read_payroll(source, rule_set, name=name, sheet=sheet, options=options, engine=engine,
-                           encoding=encoding, delimiter=delimiter_of(delimiter))
+                           encoding=encoding, delimiter=delimiter_of(delimiter),
+                           columns_map=columns_map_of(column_map, map_file))
     if fmt == "json":
         click.echo(out.to_json(payroll, lang), nl=False)
     else:
@@ -269,6 +297,7 @@ def echo_letter(issued, out):
 @click.option("--sheet", help="Sheet holding the payroll (default: found from its header row).")
 @company_options
 @text_options
+@map_options
 @rules_option
 @templates_option
 @click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True)
@@ -282,7 +311,7 @@ def echo_letter(issued, out):
 @register_option
 @letter_options
 def check(payroll, registry, sheet, company_name, company_address, npp, company_size, jkk_risk, period, province,
-          regency, encoding, delimiter, rules_dir, templates_dir, lang, fmt, out, engine, limit, letter, register_at, stage, all_letters,
+          regency, encoding, delimiter, column_map, map_file, rules_dir, templates_dir, lang, fmt, out, engine, limit, letter, register_at, stage, all_letters,
           full_nik, reissue, office_config, office_name, office_address, signer_name, signer_title, letter_date, deadline_days, draft):
     """Check a PAYROLL against BPJS Ketenagakerjaan duties: unregistered workers (PDS
     Tenaga Kerja), wages reported below actual (PDS Upah), missing programs (PDS Program).
@@ -315,7 +344,8 @@ def check(payroll, registry, sheet, company_name, company_address, npp, company_
                                templates_dir)
     source, name = payroll_source(payroll)
     data = read_payroll(source, rule_set, name=name, sheet=sheet, options=options, engine=engine,
-                        encoding=encoding, delimiter=delimiter_of(delimiter))
+                        encoding=encoding, delimiter=delimiter_of(delimiter),
+                        columns_map=columns_map_of(column_map, map_file))
     if "period" in data.needs:
         raise UnusableInput(f"{data.source.path}: no period found (company sheet, title row); "
                             "give it with --period (2025-06, 06/2025 or Juni 2025)")

@@ -314,9 +314,36 @@ class ColumnCatalog:
     company_fields: dict[str, tuple[str, ...]]
     # normalized alias -> canonical names it may mean (several for ambiguous headers)
     lookup: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    words: object = None        # compliance.ingest.words.HeaderWords: headers by their words
 
     def match(self, text: object) -> tuple[str, ...]:
-        return self.lookup.get(normalize(text), ())
+        """The fields a header means: an exact alias, else by its words (above the threshold,
+        without a tie)."""
+        exact = self.lookup.get(normalize(text))
+        if exact is not None:
+            return exact
+        if self.words is not None:
+            found, _, _ = self.words.match(text)
+            if found is not None and found in self.columns:
+                return (found,)
+        return ()
+
+    def guess(self, text: object, exclude=()) -> tuple[str, float] | None:
+        """The field a header that matched nothing most resembles (for the "not used" list)."""
+        if self.words is None:
+            return None
+        for score, name in self.words.scores(text, specific=True):
+            if name not in exclude and score >= 0.3:
+                return name, score
+        return None
+
+    def with_map(self, columns_map: dict[str, str]) -> "ColumnCatalog":
+        """The catalog with the user's own header for some fields (--map, a mapping file): their
+        headers mean those fields, whatever the aliases say."""
+        lookup = dict(self.lookup)
+        for name, header in columns_map.items():
+            lookup[normalize(header)] = (name,)
+        return replace(self, lookup=lookup)
 
     def required(self) -> list[str]:
         return [c.name for c in self.columns.values() if c.required]

@@ -281,3 +281,16 @@ def test_options_accept_what_users_type(tmp_path):
         assert "periode 2025-07" in result.output and "skala medium, risiko JKK very-high" in result.output
     result = CliRunner().invoke(main, ["check", sample, "--period", "pekan depan"])
     assert result.exit_code == 2 and "accepted: 2025-06, 06/2025, Juni 2025" in result.output
+
+
+def test_the_size_limits_refuse_with_one_line(tmp_path, monkeypatch):
+    from compliance.ingest import files
+
+    path = write_csv(tmp_path / "g.csv", [HEADER] + [worker(i) for i in range(1, 50)])
+    monkeypatch.setattr(files, "MAX_TEXT_BYTES", 1000)
+    with pytest.raises(UnusableInput, match=r"g.csv: a text file of .* is more than the"):
+        read_payroll(path, engine="pandas")
+    book = write_xlsx(tmp_path / "g.xlsx", {"Gaji": [HEADER] + [worker(i) for i in range(1, 50)]})
+    monkeypatch.setattr(files, "MAX_CELLS", 100)
+    with pytest.raises(UnusableInput, match=r"g.xlsx: sheet 'Gaji' has 50 rows x 9 columns, more than the 100 cells"):
+        read_payroll(book, engine="pandas")

@@ -27,8 +27,14 @@ def load_rule_set(folder: str | Path) -> RuleSet:
     check_every_parameter_is_read(params, rules)
     version_file = folder / "VERSION"
     version = version_file.read_text(encoding="utf-8").strip() if version_file.exists() else "unversioned"
+    from dataclasses import replace
+
+    from compliance.ingest import load_header_words
+
+    columns = load_column_catalog(folder / "columns.yaml")
+    columns = replace(columns, words=load_header_words(folder / "header_words.yaml", set(columns.columns)))
     return RuleSet(rules, params, version, str(folder), FIELDS,
-                   columns=load_column_catalog(folder / "columns.yaml"),
+                   columns=columns,
                    registry_columns=load_column_catalog(folder / "registry_columns.yaml"),
                    employment_types=load_employment_types(folder / "employment_types.yaml"),
                    families=families, texts=load_texts(folder / "texts.yaml"))

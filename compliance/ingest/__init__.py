@@ -23,12 +23,13 @@ from compliance.ingest.files import RawFile, read_file
 from compliance.ingest.header import ColumnCatalog, find_header, resolve_columns
 from compliance.ingest.header import load_catalog as load_column_catalog
 from compliance.ingest.registry import read_registry, registry_from_records
+from compliance.ingest.words import load_header_words
 from compliance.model import (CANONICAL_DTYPES, ISSUE_COLUMNS, PROGRAMS, Company, EmploymentTypes, Payroll,
                               RuleSet, Source, normalize, plain)
 from compliance.resources import check_keys, load_yaml
 
 __all__ = ["read_payroll", "read_registry", "registry_from_records", "load_column_catalog", "load_employment_types",
-           "CANONICAL_DTYPES"]
+           "load_header_words", "CANONICAL_DTYPES"]
 
 
 def load_employment_types(path: Path) -> EmploymentTypes:
@@ -46,11 +47,19 @@ def load_employment_types(path: Path) -> EmploymentTypes:
 
 def read_payroll(source: str | Path | bytes, rule_set: RuleSet, name: str | None = None, sheet: str | None = None,
                  options: Company | None = None, engine: str = "gx", raw: RawFile | None = None,
-                 encoding: str | None = None, delimiter: str | None = None) -> Payroll:
+                 encoding: str | None = None, delimiter: str | None = None,
+                 columns_map: dict[str, str] | None = None) -> Payroll:
     """Read one payroll file (a path, or bytes with their file `name`). `options` (company
     details given by the user) win over the company sheet and title rows. `engine` runs the
-    data-quality suite: "gx" or "pandas"."""
+    data-quality suite: "gx" or "pandas". `columns_map` (field -> header as in the file) says which
+    column is which where the headers are not understood."""
     catalog = rule_set.columns
+    if columns_map:
+        unknown = sorted(set(columns_map) - set(catalog.columns))
+        if unknown:
+            raise UnusableInput(f"column map: unknown field(s) {', '.join(unknown)}; fields: "
+                                f"{', '.join(catalog.columns)}")
+        catalog = catalog.with_map(columns_map)
     raw = raw or read_file(source, name, encoding, delimiter)
     path = raw.path
     chosen, company, header = _pick_sheet(raw, sheet, catalog, path)
@@ -61,6 +70,10 @@ def read_payroll(source: str | Path | bytes, rule_set: RuleSet, name: str | None
     data = grid.iloc[header.row_index + 1:]
     data.index = pd.RangeIndex(header.row_index + 2, header.row_index + 2 + len(data))  # rows as the user sees
     mapping, texts, unmapped, notes = resolve_columns(header, data, catalog, path)
+    for name, wanted in (columns_map or {}).items():
+        if normalize(texts.get(name)) != normalize(wanted):
+            raise UnusableInput(f"{path}: column map: no header {wanted!r} for {name} in the header row "
+                                f"(headers: {', '.join(repr(t) for t in header.texts.values())})")
 
     money_cols = [mapping[c] for c in ("base_wage", "fixed_allowance", "reported_wage") if c in mapping]
     kinds = pd.DataFrame({c: values.cell_kinds(data[c]) for c in data.columns}, index=data.index)

@@ -36,6 +36,7 @@ MAX_INFLATED_BYTES = 4 * 1024 ** 3        # all members together, as declared
 MAX_RATIO = 100                           # inflated / compressed, for a member over ...
 RATIO_FROM_BYTES = 16 * 1024 ** 2         # ... this size (small members may compress well)
 MAX_TEXT_BYTES = 1024 ** 3                # a CSV or text file
+MAX_CELLS = 60_000_000                    # cells of one sheet turned into Python values (4M rows x 15)
 
 
 @dataclass
@@ -170,7 +171,11 @@ def _read_workbook(data: bytes, name: str, kind: str) -> RawFile:
         meta = {m.name: m for m in wb.sheets_metadata}
         for sheet_name in wb.sheet_names:
             visible = "Visible" in str(getattr(meta.get(sheet_name), "visible", "Visible"))
-            rows = wb.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+            sheet = wb.get_sheet_by_name(sheet_name)
+            if sheet.height * sheet.width > MAX_CELLS:
+                raise UnusableInput(f"{name}: sheet {sheet_name!r} has {sheet.height:,} rows x {sheet.width:,} columns, "
+                                    f"more than the {MAX_CELLS:,} cells read; split it")
+            rows = sheet.to_python(skip_empty_area=False)
             sheets.append(Sheet(sheet_name, _grid(rows), 1, visible))
     except pc.PasswordError:
         raise UnusableInput(f"{name}: the workbook is password-protected; save a copy without a password; {ACCEPTED}") from None

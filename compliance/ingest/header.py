@@ -134,7 +134,8 @@ def resolve_columns(header: Header, data: pd.DataFrame, catalog: ColumnCatalog, 
                 unmapped.append(text)
     for c, text in sorted(header.texts.items()):
         if c not in header.matches:
-            unmapped.append(text)
+            guess = catalog.guess(text, exclude=set(chosen))
+            unmapped.append(f"{text} (best guess: {guess[0]}, {guess[1]:.2f})" if guess else text)
     order = sorted(chosen, key=chosen.get)
     chosen = {n: chosen[n] for n in order}
     texts = {n: texts[n] for n in order}

@@ -1,0 +1,79 @@
+"""Headers understood by their words (rules/header_words.yaml): for a header that is not one of
+the exact aliases of columns.yaml. Words are folded to one form (Tgl = Tanggal, No = Nomor,
+Karyawan = Pegawai = Employee), filler words dropped, order ignored; each field's word sets are
+scored by shared words over all words, and a field is taken only above the threshold and without
+a tie."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from compliance.errors import RuleFileError
+from compliance.resources import check_keys, load_yaml
+
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_SPLIT = re.compile(r"[^0-9a-z]+")
+
+
+@dataclass(frozen=True)
+class HeaderWords:
+    threshold: float
+    same: dict            # word -> folded word
+    filler: frozenset
+    fields: dict          # field -> tuple of frozensets of folded words
+    generic: frozenset = frozenset()
+
+    def words(self, text: object) -> frozenset:
+        if not isinstance(text, str):
+            return frozenset()
+        raw = _SPLIT.split(_CAMEL.sub(" ", text).lower())
+        return frozenset(self.same.get(w, w) for w in raw if w and w not in self.filler)
+
+    def scores(self, text: object, specific: bool = False) -> list[tuple[float, str]]:
+        """(score, field) for every field, best first; `specific`: only where a shared word is
+        not a generic one."""
+        h = self.words(text)
+        if not h:
+            return []
+        out = []
+        for field, sets in self.fields.items():
+            best = max((len(h & s) / len(h | s) for s in sets if not specific or (h & s) - self.generic),
+                       default=0)
+            if best > 0:
+                out.append((best, field))
+        return sorted(out, reverse=True)
+
+    def match(self, text: object) -> tuple[str | None, str | None, float]:
+        """(field or None, best guess, its score): a field only above the threshold, unique."""
+        ranked = self.scores(text)
+        if not ranked:
+            return None, None, 0.0
+        score, field = ranked[0]
+        tied = len(ranked) > 1 and ranked[1][0] == score
+        return (field if score >= self.threshold and not tied else None), field, score
+
+
+def load_header_words(path: Path, known_fields) -> HeaderWords:
+    data = load_yaml(path)
+    where = str(path)
+    check_keys(data, {"version", "threshold", "same", "filler", "fields", "generic"}, where)
+    same = {}
+    for folded, words in (data.get("same") or {}).items():
+        if any(isinstance(w, bool) for w in [folded, *words]):
+            raise RuleFileError(f"{where}: same.{folded}: a bare no/yes/on/off is read as true/false: quote it")
+        for w in [folded, *words]:
+            key = str(w).lower()
+            if key in same and same[key] != folded:
+                raise RuleFileError(f"{where}: word {w!r} is folded to both {same[key]!r} and {folded!r}")
+            same[key] = str(folded)
+    fields = {}
+    for field, sets in (data.get("fields") or {}).items():
+        if field not in known_fields:
+            raise RuleFileError(f"{where}: fields.{field}: not a column of columns.yaml")
+        fields[field] = tuple(frozenset(same.get(str(w).lower(), str(w).lower()) for w in s) for s in sets)
+    threshold = float(data.get("threshold", 0.6))
+    if not 0 < threshold <= 1:
+        raise RuleFileError(f"{where}: threshold must be in (0, 1]")
+    return HeaderWords(threshold, same, frozenset(str(w).lower() for w in data.get("filler") or []), fields,
+                       frozenset(str(w) for w in data.get("generic") or []))

@@ -1,0 +1,75 @@
+"""Headers understood by their words, measured on real header strings from public payroll and HR
+code (tests/data/header_corpus.yaml, each with its source): recall and false matches are printed
+(`pytest -s`) and held to a floor; and the user's own column map."""
+from pathlib import Path
+
+import pytest
+import yaml
+
+from compliance.errors import UnusableInput
+from tests.conftest import RULES, read_payroll, write_csv
+
+CORPUS = yaml.safe_load((Path(__file__).parent / "data" / "header_corpus.yaml").read_text(encoding="utf-8"))
+
+
+def test_the_corpus_is_real_and_large_enough():
+    assert len(CORPUS["headers"]) >= 60
+    assert {src for src, _, _ in CORPUS["headers"]} == set(CORPUS["sources"])
+    assert all(" " in where for where in CORPUS["sources"].values())          # repository and file
+
+
+def test_recall_and_false_matches_on_real_headers():
+    hits, misses, false = [], [], []
+    for source, header, expected in CORPUS["headers"]:
+        found = RULES.columns.match(header)
+        got = found[0] if len(found) == 1 else None                          # ambiguous: decided by values
+        if expected is None:
+            if got is not None:
+                false.append((header, got, source))
+        elif got == expected:
+            hits.append(header)
+        else:
+            misses.append((header, expected, got, source))
+            if got is not None:
+                false.append((header, got, source))
+    wanted = sum(1 for _, _, e in CORPUS["headers"] if e)
+    recall = len(hits) / wanted
+    print(f"\nheader corpus: {len(CORPUS['headers'])} headers from {len(CORPUS['sources'])} sources; "
+          f"recall {len(hits)}/{wanted} = {recall:.0%}; false matches {len(false)}")
+    for header, exp, got, src in misses:
+        print(f"  missed {header!r}: expected {exp}, got {got} ({src})")
+    for header, got, src in false:
+        print(f"  false  {header!r}: taken for {got} ({src})")
+    assert recall >= 0.9 and len(false) <= 2
+
+
+def test_words_in_any_order_and_the_best_guess_for_the_rest(tmp_path):
+    path = write_csv(tmp_path / "g.csv", [
+        ["NIK", "Nama", "Tgl Gabung Kerja Pertama", "Pendapatan Pokok", "Pokok Gaji"],
+        ["1771011203850001", "Budi", "01/02/2020", "4000000", "4000000"]])
+    p = read_payroll(path, engine="pandas", options=None)
+    assert p.columns["start_date"] == "Tgl Gabung Kerja Pertama"      # words, not an alias
+    assert p.columns["base_wage"] == "Pokok Gaji"                     # any order
+    assert any(u.startswith("Pendapatan Pokok") for u in p.unmapped_columns)      # listed, never dropped
+    guessed = read_payroll(write_csv(tmp_path / "h.csv", [["NIK", "Nama", "Tunjangan Transport"],
+                                                           ["1771011203850001", "Budi", "500000"]]), engine="pandas")
+    assert guessed.unmapped_columns == ["Tunjangan Transport (best guess: fixed_allowance, 0.33)"]
+
+
+def test_the_users_map_wins_and_is_checked(tmp_path):
+    path = write_csv(tmp_path / "g.csv", [["NIK", "Nama", "Tgl Gabung", "Take Home"],
+                                          ["1771011203850001", "Budi", "01/02/2020", "4000000"]])
+    p = read_payroll(path, engine="pandas", columns_map={"base_wage": "Take Home"})
+    assert p.columns["base_wage"] == "Take Home" and p.table["base_wage"].tolist() == [4_000_000]
+    with pytest.raises(UnusableInput, match=r"column map: no header 'Gaji' for base_wage"):
+        read_payroll(path, engine="pandas", columns_map={"base_wage": "Gaji"})
+    with pytest.raises(UnusableInput, match=r"column map: unknown field\(s\) gajii"):
+        read_payroll(path, engine="pandas", columns_map={"gajii": "Take Home"})
+    from click.testing import CliRunner
+
+    from compliance.cli import main
+
+    (tmp_path / "map.yaml").write_text('base_wage: "Take Home"\n')
+    for extra in (["--map", 'base_wage="Take Home"'], ["--map-file", str(tmp_path / "map.yaml")]):
+        result = CliRunner().invoke(main, ["validate", str(path), "--engine", "pandas", "--period", "2025-06", *extra])
+        assert result.exit_code == 0 and "base_wage   <- 'Take Home'" in result.output, result.output
