@@ -209,7 +209,7 @@ def _parse_columns(workers: pd.DataFrame, kinds_of: pd.DataFrame, mapping: dict[
             table[name] = pd.Series(pd.NA if dtype in (object, "boolean") else np.nan, index=index).astype(dtype)
     table.index.name = "row"
     # a NIK whose digits were lost stays visible as text in the issue, not in the table
-    return table, pd.concat([i for i in issues if len(i)] or [values.no_issues()], ignore_index=True), extra
+    return table, values.concat_issues(issues), extra
 
 
 def _as_read(issues: pd.DataFrame, workers: pd.DataFrame, mapping: dict[str, int]) -> pd.DataFrame:
@@ -262,8 +262,7 @@ def _combine(parse_issues: pd.DataFrame, shape_issues: pd.DataFrame, cross_check
     """One issue per cell: a cell that could not be read is not also reported for its shape, and
     a cross-check (birth date against the NIK) only where nothing else is wrong with the cell
     (duplicates are the exception: a well-formed NIK may still appear twice)."""
-    both = pd.concat([f for f in (parse_issues, shape_issues, cross_checks) if len(f)] or [parse_issues],
-                     ignore_index=True)
+    both = values.concat_issues([parse_issues, shape_issues, cross_checks])
     if both.empty:
         out = pd.DataFrame(columns=ISSUE_COLUMNS + ["severity"])
         return out

@@ -23,7 +23,7 @@ import pandas as pd
 import pyarrow.compute as pc
 
 from compliance.ingest import text as tx
-from compliance.ingest.values import issues_frame, no_issues
+from compliance.ingest.values import concat_issues, issues_frame, no_issues
 from compliance.model import ISSUE_COLUMNS, plain
 
 NIK_PROVINCES = ["11", "12", "13", "14", "15", "16", "17", "18", "19", "21", "31", "32", "33", "34", "35", "36",
@@ -213,7 +213,7 @@ def evaluate(frame: pd.DataFrame, suite: list[Expectation], engine: str = "gx") 
         if exp.kind == "unique":
             detail = _duplicate_detail(frame.loc[rows, exp.target])
         parts.append(issues_frame(rows, exp.column, values.map(plain).to_numpy(dtype=object), exp.code, detail))
-    return pd.concat(parts, ignore_index=True) if parts else no_issues()
+    return concat_issues(parts)
 
 
 def _duplicate_detail(values: pd.Series):

@@ -73,7 +73,7 @@ def read_registry(source: str | Path | bytes, rule_set: RuleSet, name: str | Non
     status = out["status"].astype(object).where(out["status"].notna(), "").astype(str).str.strip().str.upper()
     odd = ~status.isin(ACTIVE | INACTIVE)
     found.append(values.issues_frame(table.index[odd], "status", out["status"][odd], "registry-status-unknown"))
-    issues = pd.concat([f for f in found if len(f)] or [values.no_issues()], ignore_index=True)
+    issues = values.concat_issues(found)
     issues["severity"] = issues["code"].map(catalogue.severity)
     return Registry(table, issues.sort_values(["row", "column"], kind="stable").reset_index(drop=True), path,
                     sheet.name)

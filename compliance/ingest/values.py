@@ -55,6 +55,13 @@ def issues_frame(rows, column: str, values, code: str, detail=None) -> pd.DataFr
     }, columns=ISSUE_COLUMNS)
 
 
+def concat_issues(frames) -> pd.DataFrame:
+    """Issue frames together, as object columns (a frame whose `detail` is all empty must not
+    decide the result's types)."""
+    frames = [f.astype(object) for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else no_issues()
+
+
 def no_issues() -> pd.DataFrame:
     return pd.DataFrame(columns=ISSUE_COLUMNS)
 
@@ -209,9 +216,9 @@ def parse_date(raw: pd.Series, column: str, kinds: pd.Series | None = None) -> t
     bad = (kinds != EMPTY) & out.isna()
     far = bad & _year_out_of_range(raw, kinds)
     bad &= ~far
-    return out, pd.concat([issues_frame(raw.index[bad], column, raw[bad].map(plain), "date-unparseable"),
-                           issues_frame(raw.index[far], column, raw[far].map(plain), "date-out-of-range",
-                                        f"{FIRST_YEAR}-{LAST_YEAR}")], ignore_index=True)
+    found = [issues_frame(raw.index[bad], column, raw[bad].map(plain), "date-unparseable"),
+             issues_frame(raw.index[far], column, raw[far].map(plain), "date-out-of-range", f"{FIRST_YEAR}-{LAST_YEAR}")]
+    return out, concat_issues(found)
 
 
 def _year_out_of_range(raw: pd.Series, kinds: pd.Series) -> pd.Series:
