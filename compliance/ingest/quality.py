@@ -23,7 +23,7 @@ import pandas as pd
 import pyarrow.compute as pc
 
 from compliance.ingest import text as tx
-from compliance.ingest.values import concat_issues, issues_frame, no_issues
+from compliance.ingest.values import concat_issues, issues_frame
 from compliance.model import ISSUE_COLUMNS, plain
 
 NIK_PROVINCES = ["11", "12", "13", "14", "15", "16", "17", "18", "19", "21", "31", "32", "33", "34", "35", "36",
