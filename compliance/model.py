@@ -333,7 +333,7 @@ class ColumnCatalog:
         if self.words is None:
             return None
         for score, name in self.words.scores(text, specific=True):
-            if name not in exclude and score >= 0.3:
+            if name not in exclude and score >= self.words.guess_from:
                 return name, score
         return None
 

@@ -36,6 +36,22 @@ def signature(ws, row: int, col: int, place_date: str, title: str, name: str) ->
 
 
 # -- 1. PT Maju Bersama Sejahtera: medium, Bengkulu; summary sheet first, company sheet, merged header
+def formats(ws, text_col: int, date_cols: tuple[int, int], first_row: int = 5) -> None:
+    """NIK stored as text and dates shown day-first, as an HR clerk sets up a sheet."""
+    for row in ws.iter_rows(min_row=first_row, min_col=text_col, max_col=text_col):
+        for cell in row:
+            cell.number_format = "@"
+    for row in ws.iter_rows(min_row=first_row, min_col=date_cols[0], max_col=date_cols[1]):
+        for cell in row:
+            cell.number_format = "DD/MM/YYYY"
+
+
+def company_sheet(wb, values: list[tuple[str, str]]) -> None:
+    comp = wb.create_sheet("Perusahaan")
+    for k, v in values:
+        comp.append([k, v])
+
+
 def maju_bersama() -> None:
     wb = openpyxl.Workbook()
     summary = wb.active
@@ -162,17 +178,10 @@ def rafflesia() -> None:
     for s in staff:
         is_intern = s[3] == "Magang"
         ws.append([*s[:10], "Ya", "Ya", "Tidak" if is_intern else "Ya", "Tidak" if is_intern else "Ya", s[10]])
-    for row in ws.iter_rows(min_row=5, min_col=2, max_col=2):
-        for cell in row:
-            cell.number_format = "@"
-    for row in ws.iter_rows(min_row=5, min_col=5, max_col=6):
-        for cell in row:
-            cell.number_format = "DD/MM/YYYY"
-    comp = wb.create_sheet("Perusahaan")
-    for k, v in [("Nama Perusahaan", "PT Rafflesia Digital Nusantara"), ("NPP", "17020987"),
-                 ("Alamat", "Jl. Jend. Sudirman No. 8, Kota Bengkulu"), ("Skala Usaha", "Besar"),
-                 ("Tingkat Risiko JKK", "Sangat Rendah"), ("Periode", "06/2025"), ("Provinsi", "Bengkulu")]:
-        comp.append([k, v])
+    formats(ws, 2, (5, 6))
+    company_sheet(wb, [("Nama Perusahaan", "PT Rafflesia Digital Nusantara"), ("NPP", "17020987"),
+                       ("Alamat", "Jl. Jend. Sudirman No. 8, Kota Bengkulu"), ("Skala Usaha", "Besar"),
+                       ("Tingkat Risiko JKK", "Sangat Rendah"), ("Periode", "06/2025"), ("Provinsi", "Bengkulu")])
     wb.save(HERE / "pt-rafflesia-digital-juni-2025.xlsx")
 
 
@@ -198,18 +207,11 @@ def mitra_jasa() -> None:
               (nik("71", 9, 9, 1995, 45), "Yusuf Maulana", dt.date(2025, 2, 1))]
     for i, (n, name, start) in enumerate(guards, start=len(staff) + 1):
         ws.append([i, n, name, "Alih Daya", start, 3_100_000, 0, None, None, None, "PT Satria Jaga Nusantara"])
-    for row in ws.iter_rows(min_row=5, min_col=2, max_col=2):
-        for cell in row:
-            cell.number_format = "@"
-    for row in ws.iter_rows(min_row=5, min_col=5, max_col=5):
-        for cell in row:
-            cell.number_format = "DD/MM/YYYY"
-    comp = wb.create_sheet("Perusahaan")
-    for k, v in [("Nama Perusahaan", "CV Mitra Jasa Bengkulu"), ("NPP", "17055500"),
-                 ("Alamat", "Jl. Pariwisata No. 21, Kota Bengkulu"), ("Skala Usaha", "Kecil"),
-                 ("Tingkat Risiko JKK", "Rendah"), ("Periode", "06/2025"), ("Provinsi", "Bengkulu"),
-                 ("Kabupaten/Kota", "Kota Bengkulu")]:
-        comp.append([k, v])
+    formats(ws, 2, (5, 5))
+    company_sheet(wb, [("Nama Perusahaan", "CV Mitra Jasa Bengkulu"), ("NPP", "17055500"),
+                       ("Alamat", "Jl. Pariwisata No. 21, Kota Bengkulu"), ("Skala Usaha", "Kecil"),
+                       ("Tingkat Risiko JKK", "Rendah"), ("Periode", "06/2025"), ("Provinsi", "Bengkulu"),
+                       ("Kabupaten/Kota", "Kota Bengkulu")])
     wb.save(HERE / "cv-mitra-jasa-juni-2025.xlsx")
 
 

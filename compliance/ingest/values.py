@@ -185,16 +185,12 @@ def date_strings(strings: pd.Series) -> np.ndarray:
 FIRST_YEAR, LAST_YEAR = 1900, 2199     # the dates a payroll can hold (and nanosecond timestamps can)
 
 
-def _date_or_none(v):
-    """A date cell of a year a payroll can hold, else None (a year 2999 or 0001 cell is a data
-    issue of its own cell, never an error for the whole file)."""
-    year = getattr(v, "year", None)
-    return v if year is not None and FIRST_YEAR <= year <= LAST_YEAR else None
-
-
 def _in_range(values: pd.Series) -> pd.Series:
-    values = values.astype("datetime64[ns]")
-    return values.where((values.dt.year >= FIRST_YEAR) & (values.dt.year <= LAST_YEAR))
+    """Dates of the years a payroll can hold, as nanosecond timestamps; others NaT (a year 2999
+    or 0001 cell is a data issue of its own cell, never an error for the whole file). The years are
+    tested before the conversion, which would overflow."""
+    years = values.dt.year
+    return values.where((years >= FIRST_YEAR) & (years <= LAST_YEAR)).astype("datetime64[ns]")
 
 
 def parse_date(raw: pd.Series, column: str, kinds: pd.Series | None = None) -> tuple[pd.Series, pd.DataFrame]:
@@ -204,7 +200,7 @@ def parse_date(raw: pd.Series, column: str, kinds: pd.Series | None = None) -> t
     out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
     dates = kinds == DATE
     if dates.any():
-        out[dates] = _in_range(pd.to_datetime(raw[dates].map(_date_or_none), errors="coerce"))
+        out[dates] = _in_range(pd.to_datetime(raw[dates], errors="coerce"))
     num = kinds == NUM
     if num.any():
         serial = pd.to_numeric(raw[num], errors="coerce")
@@ -214,7 +210,9 @@ def parse_date(raw: pd.Series, column: str, kinds: pd.Series | None = None) -> t
     if strs.any():
         out[strs] = _in_range(pd.to_datetime(by_unique(raw[strs], date_strings), errors="coerce"))
     bad = (kinds != EMPTY) & out.isna()
-    far = bad & _year_out_of_range(raw, kinds)
+    far = pd.Series(False, index=raw.index)
+    if bad.any():                      # only the cells that did not read: no per-cell work otherwise
+        far = _year_out_of_range(raw[bad], kinds[bad]).reindex(raw.index, fill_value=False).astype(bool)
     bad &= ~far
     found = [issues_frame(raw.index[bad], column, raw[bad].map(plain), "date-unparseable"),
              issues_frame(raw.index[far], column, raw[far].map(plain), "date-out-of-range", f"{FIRST_YEAR}-{LAST_YEAR}")]

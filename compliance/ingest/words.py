@@ -23,6 +23,7 @@ class HeaderWords:
     filler: frozenset
     fields: dict          # field -> tuple of frozensets of folded words
     generic: frozenset = frozenset()
+    guess_from: float = 0.3   # the least score still shown as a best guess
 
     def words(self, text: object) -> frozenset:
         if not isinstance(text, str):
@@ -57,7 +58,7 @@ class HeaderWords:
 def load_header_words(path: Path, known_fields) -> HeaderWords:
     data = load_yaml(path)
     where = str(path)
-    check_keys(data, {"version", "threshold", "same", "filler", "fields", "generic"}, where)
+    check_keys(data, {"version", "threshold", "guess_from", "same", "filler", "fields", "generic"}, where)
     same = {}
     for folded, words in (data.get("same") or {}).items():
         if any(isinstance(w, bool) for w in [folded, *words]):
@@ -67,13 +68,24 @@ def load_header_words(path: Path, known_fields) -> HeaderWords:
             if key in same and same[key] != folded:
                 raise RuleFileError(f"{where}: word {w!r} is folded to both {same[key]!r} and {folded!r}")
             same[key] = str(folded)
+    for key in ("same", "fields"):
+        if not isinstance(data.get(key), dict):
+            raise RuleFileError(f"{where}: {key} must be a mapping")
+    for folded, words in data["same"].items():
+        if not isinstance(words, list):
+            raise RuleFileError(f"{where}: same.{folded} must be a list of words")
     fields = {}
     for field, sets in (data.get("fields") or {}).items():
         if field not in known_fields:
             raise RuleFileError(f"{where}: fields.{field}: not a column of columns.yaml")
+        if not isinstance(sets, list) or not sets or not all(isinstance(x, list) and x for x in sets):
+            raise RuleFileError(f"{where}: fields.{field} must be a list of word lists, e.g. [[tanggal, masuk]]")
         fields[field] = tuple(frozenset(same.get(str(w).lower(), str(w).lower()) for w in s) for s in sets)
-    threshold = float(data.get("threshold", 0.6))
-    if not 0 < threshold <= 1:
-        raise RuleFileError(f"{where}: threshold must be in (0, 1]")
+    try:
+        threshold, guess_from = float(data.get("threshold", 0.6)), float(data.get("guess_from", 0.3))
+    except (TypeError, ValueError):
+        raise RuleFileError(f"{where}: threshold and guess_from are numbers") from None
+    if not 0 < guess_from <= threshold <= 1:
+        raise RuleFileError(f"{where}: need 0 < guess_from <= threshold <= 1")
     return HeaderWords(threshold, same, frozenset(str(w).lower() for w in data.get("filler") or []), fields,
-                       frozenset(str(w) for w in data.get("generic") or []))
+                       frozenset(str(w) for w in data.get("generic") or []), guess_from)
