@@ -107,6 +107,10 @@ CATALOGUE: dict[str, IssueType] = {
         "error",
         "Baris registri tanpa NIK maupun KPJ yang terbaca: tidak dapat dicocokkan dengan pekerja.",
         "Registry row with no readable NIK or KPJ: it cannot be matched to a worker."),
+    "list-value-unknown": IssueType(
+        "warning",
+        "{column} {value!r} tidak dikenali; dianggap tidak diketahui.",
+        "{column} {value!r} is not understood; taken as unknown."),
     "registry-status-unknown": IssueType(
         "warning",
         "STATUS registri {value!r} bukan AKTIF atau NONAKTIF; dianggap NONAKTIF.",

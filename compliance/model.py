@@ -370,6 +370,8 @@ class RuleSet:
     fields: dict = field(default_factory=dict)
     columns: ColumnCatalog | None = None
     registry_columns: ColumnCatalog | None = None
+    companies_columns: ColumnCatalog | None = None    # a branch's list of companies (audit)
+    licences_columns: ColumnCatalog | None = None     # business-licence records (audit)
     employment_types: EmploymentTypes | None = None
     families: dict = field(default_factory=dict)    # code -> {folder, title, heading}, in report order
     texts: dict = field(default_factory=dict)       # rules/texts.yaml: labels and sentences by language
@@ -396,6 +398,8 @@ class Registry:
     issues: pd.DataFrame = field(default_factory=empty_issues)
     path: str = "<registry>"
     sheet: str | None = None
+    rows_total: int | None = None       # of the whole extract, when this is the part of it a check needs
+    active_total: int | None = None
 
 
 @dataclass(frozen=True)

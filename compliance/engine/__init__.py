@@ -97,8 +97,10 @@ def check(payroll: Payroll, company: Company, period: Period, rule_set: RuleSet,
                            "unknown, so not checked for registration")
     summary = None
     if registry is not None:
-        summary = RegistrySummary(registry.path, registry.sheet, int(len(registry.table)),
-                                  int((registry.table["status"] == "AKTIF").sum()), registry.issues)
+        rows = registry.rows_total if registry.rows_total is not None else int(len(registry.table))
+        active = (registry.active_total if registry.active_total is not None
+                  else int((registry.table["status"] == "AKTIF").sum()))
+        summary = RegistrySummary(registry.path, registry.sheet, rows, active, registry.issues)
     return Report(
         period=period, company=company, assumed=assumed, ruleset_version=rule_set.version, source=payroll.source,
         assumptions=assumptions, participation_source=ctx.participation_source, rules=rules,

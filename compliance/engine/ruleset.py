@@ -36,6 +36,8 @@ def load_rule_set(folder: str | Path) -> RuleSet:
     return RuleSet(rules, params, version, str(folder), FIELDS,
                    columns=columns,
                    registry_columns=load_column_catalog(folder / "registry_columns.yaml"),
+                   companies_columns=load_column_catalog(folder / "companies_columns.yaml"),
+                   licences_columns=load_column_catalog(folder / "licences_columns.yaml"),
                    employment_types=load_employment_types(folder / "employment_types.yaml"),
                    families=families, texts=load_texts(folder / "texts.yaml"))
 

@@ -11,8 +11,7 @@ import pandas as pd
 from compliance import catalogue
 from compliance.errors import UnusableInput
 from compliance.ingest import values
-from compliance.ingest.files import read_file
-from compliance.ingest.header import find_header
+from compliance.ingest.lists import read_listing
 from compliance.model import PROGRAMS, Registry, RuleSet
 
 COLUMNS = ["npp", "kpj", "nik", "name", "birth_date", "wage", *PROGRAMS, "status"]
@@ -22,52 +21,16 @@ INACTIVE = {"NONAKTIF", "NON AKTIF", "NON-AKTIF", "TIDAK AKTIF", "INACTIVE", "N"
 
 def read_registry(source: str | Path | bytes, rule_set: RuleSet, name: str | None = None) -> Registry:
     """Read a registry extract (a path, or bytes with their file name)."""
-    catalog = rule_set.registry_columns
-    raw = read_file(source, name)
-    path = raw.path
-    for sheet in raw.sheets:
-        header = find_header(sheet.grid, catalog)
-        if header is not None:
-            break
-    else:
-        raise UnusableInput(f"{path}: no registry header found (expected NPP, KPJ, NIK, NAMA, TGL_LAHIR, UPAH, "
-                            "PROGRAM, STATUS)")
-    mapping: dict[str, int] = {}
-    for c in sorted(header.matches):
-        name = header.matches[c][1].split("|")[0]
-        mapping.setdefault(name, c)
-    missing = [n for n in catalog.required() if n not in mapping]
-    if missing or not ({"kpj", "nik"} & set(mapping)) or "status" not in mapping:
-        need = sorted(set(missing) | ({"status"} - set(mapping)))
-        raise UnusableInput(f"{path}: the registry lacks column(s) {', '.join(need)} "
+    listing = read_listing(source, rule_set.registry_columns, "registry", name,
+                           "NPP, KPJ, NIK, NAMA, TGL_LAHIR, UPAH, PROGRAM, STATUS")
+    out, mapping = listing.table, listing.mapping
+    if not ({"kpj", "nik"} & set(mapping)) or "status" not in mapping:
+        need = sorted(({"status"} - set(mapping)) | ({"nik"} if not ({"kpj", "nik"} & set(mapping)) else set()))
+        raise UnusableInput(f"{listing.path}: the registry lacks column(s) {', '.join(need)} "
                             "(accepted: NPP, KPJ, NIK, NAMA, TGL_LAHIR, UPAH, PROGRAM, STATUS)")
-    data = sheet.grid.iloc[header.row_index + 1:]
-    data.index = pd.RangeIndex(header.row_index + 2, header.row_index + 2 + len(data))
-    kinds = pd.DataFrame({c: values.cell_kinds(data[c]) for c in mapping.values()}, index=data.index)
-    data = data[(kinds != values.EMPTY).any(axis=1).to_numpy()]
-    kinds = kinds.loc[data.index]
-    out = pd.DataFrame(index=data.index)
-    found = []
-    for name, c in mapping.items():
-        kind = catalog.columns[name].type
-        raw_col, k = data[c], kinds[c]
-        if kind == "nik":
-            out[name], iss = values.parse_nik(raw_col, name, k)
-        elif kind == "kpj":
-            out[name], iss = values.parse_kpj(raw_col, name, k)
-        elif kind == "money":
-            out[name], iss = values.parse_money(raw_col, name, k)
-        elif kind == "date":
-            out[name], iss = values.parse_date(raw_col, name, k)
-        elif kind == "program_list":
-            flags, iss = values.parse_program_list(raw_col, name, k)
-            for p in PROGRAMS:
-                out[p] = flags[p]
-        else:
-            out[name], iss = values.parse_text(raw_col, name, k)
-        found.append(iss)
     table = normalise(out)
     # rows that cannot be matched, and statuses that are neither AKTIF nor NONAKTIF
+    found = [listing.issues]
     no_id = table["nik"].isna() & table["kpj"].isna()
     found.append(values.issues_frame(table.index[no_id], "nik", [None] * int(no_id.sum()), "registry-id-missing"))
     status = out["status"].astype(object).where(out["status"].notna(), "").astype(str).str.strip().str.upper()
@@ -75,8 +38,8 @@ def read_registry(source: str | Path | bytes, rule_set: RuleSet, name: str | Non
     found.append(values.issues_frame(table.index[odd], "status", out["status"][odd], "registry-status-unknown"))
     issues = values.concat_issues(found)
     issues["severity"] = issues["code"].map(catalogue.severity)
-    return Registry(table, issues.sort_values(["row", "column"], kind="stable").reset_index(drop=True), path,
-                    sheet.name)
+    return Registry(table, issues.sort_values(["row", "column"], kind="stable").reset_index(drop=True),
+                    listing.path, listing.sheet)
 
 
 def normalise(frame: pd.DataFrame) -> pd.DataFrame:
@@ -105,3 +68,60 @@ def registry_from_records(records: list[dict]) -> Registry:
         rows.append({**{k: (str(v) if k in ("npp", "kpj", "nik") and v is not None else v) for k, v in r.items()},
                      **{p: p.upper() in tokens for p in PROGRAMS}})
     return Registry(normalise(pd.DataFrame(rows, index=range(2, 2 + len(rows)))))
+
+
+class RegistryIndex:
+    """A registry indexed once (by NIK, KPJ and NPP) for many checks: a branch audit reads a
+    province's extract once and each company's check gets only the entries of its own workers
+    and of its NPP. The hash tables are built on first use in each process and are not pickled
+    (a worker process or Dask worker rebuilds them once)."""
+
+    def __init__(self, registry: Registry):
+        self.registry = registry
+        table = registry.table
+        self.rows = int(len(table))
+        self.active_rows = int((table["status"] == "AKTIF").sum())
+        self._cache: dict = {}
+
+    def __getstate__(self):
+        return {"registry": self.registry, "rows": self.rows, "active_rows": self.active_rows}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state, _cache={})
+
+    def _index(self, col: str) -> pd.Index:
+        if col not in self._cache:
+            self._cache[col] = pd.Index(self.registry.table[col].to_numpy(dtype=object))
+        return self._cache[col]
+
+    def _positions(self, col: str, keys) -> np.ndarray:
+        keys = pd.Index(pd.unique(np.asarray([k for k in keys if k is not None and k == k], dtype=object)))
+        if not len(keys):
+            return np.zeros(0, dtype=np.intp)
+        found, _ = self._index(col).get_indexer_non_unique(keys)
+        return found[found >= 0]
+
+    @property
+    def npps(self) -> set:
+        """Every NPP the registry knows (AKTIF or not)."""
+        if "npps" not in self._cache:
+            self._cache["npps"] = set(self.registry.table["npp"].dropna().unique())
+        return self._cache["npps"]
+
+    def for_payroll(self, table: pd.DataFrame) -> Registry:
+        """The entries a check of this payroll needs: every entry (any NPP, any status) of its
+        workers by NIK or KPJ. The check's result is the same as with the whole registry."""
+        reg = self.registry
+        pos = np.unique(np.concatenate([self._positions("nik", table["nik"].to_numpy(dtype=object)),
+                                        self._positions("kpj", table["kpj"].to_numpy(dtype=object))]))
+        part = reg.table.iloc[pos]
+        issues = reg.issues[reg.issues["row"].isin(part.index)] if len(reg.issues) else reg.issues
+        return Registry(part, issues.reset_index(drop=True), reg.path, reg.sheet, self.rows, self.active_rows)
+
+    def active_under(self, npp: str | None) -> pd.DataFrame:
+        """AKTIF entries registered under an NPP."""
+        table = self.registry.table
+        if not npp:
+            return table.iloc[0:0]
+        part = table.iloc[self._positions("npp", [npp])]
+        return part[part["status"] == "AKTIF"]

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from compliance.model import Report, RuleSet
 from compliance.outputs import report as contract
-from compliance.outputs.files import write_atomic, write_csv
+from compliance.outputs.files import csv_bytes, write_atomic
 from compliance.outputs.report import rupiah
-from compliance.outputs.xlsx import write_findings_xlsx
+from compliance.outputs.xlsx import findings_xlsx
 
 FINDING_COLUMNS = ["sheet", "row", "rule_id", "family", "severity", "nik", "name", "employment_type",
                    "monthly_shortfall_idr", "message", "legal_basis", "responsible_party", "responsible_name"]
@@ -85,10 +85,18 @@ def write_outputs(report: Report, rule_set: RuleSet, out: Path, lang: str = "id"
     contract (formatted once for all three). File names are fixed: nothing from the payroll's
     cells goes into a path. `extra` adds fields to report.json (the office details of a letter,
     so that it can be edited and re-rendered)."""
+    files, d = render_outputs(report, rule_set, lang, extra)
+    paths = []
+    for name, data in files.items():
+        write_atomic(out / name, data)
+        paths.append(out / name)
+    return paths, d
+
+
+def render_outputs(report: Report, rule_set: RuleSet, lang: str = "id",
+                   extra: dict | None = None) -> tuple[dict[str, bytes], dict]:
+    """The files of `write_outputs` as bytes by fixed name, and the report as the contract."""
     d = {**contract.to_dict(report, rule_set, lang), **(extra or {})}
     rows = finding_rows(d)
-    paths = [out / "report.json", out / "findings.csv", out / "findings.xlsx"]
-    write_atomic(paths[0], contract.dumps(d))
-    write_csv(paths[1], FINDING_COLUMNS, rows)
-    write_findings_xlsx(paths[2], d, rows, rule_set.texts[lang], rule_set.families, lang)
-    return paths, d
+    return {"report.json": contract.dumps(d), "findings.csv": csv_bytes(FINDING_COLUMNS, rows),
+            "findings.xlsx": findings_xlsx(d, rows, rule_set.texts[lang], rule_set.families, lang)}, d

@@ -43,12 +43,13 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def write_csv(path: Path, header: list[str], rows: list[list]) -> None:
+def csv_bytes(header: list[str], rows: list[list]) -> bytes:
+    """A CSV as Excel opens it (UTF-8 with BOM, CRLF), formula-like cells neutralised."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(header)
     writer.writerows([neutralise(v) for v in row] for row in rows)
-    write_atomic(path, buf.getvalue().encode("utf-8-sig"))
+    return buf.getvalue().encode("utf-8-sig")
 
 
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069/\\:*?\"<>|]+")

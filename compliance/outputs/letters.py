@@ -310,6 +310,14 @@ def render_pdf(html: str, templates: Path | None = None) -> bytes:
     return HTML(string=html, base_url=str(templates), url_fetcher=_url_fetcher(templates)).write_pdf()
 
 
+def render(document: dict, office: Office, settings: "Settings", rule_set: RuleSet, number: str, kind: str,
+           first: dict | None = None) -> tuple[str, bytes]:
+    """The letter for a report under a number already issued: (HTML, PDF)."""
+    context = build_context(document, office, settings, number, kind, rule_set, first)
+    html = render_html(context, settings.lang, settings.templates)
+    return html, render_pdf(html, settings.templates)
+
+
 @dataclass
 class Issued:
     number: str | None

@@ -16,8 +16,9 @@ ISSUE_KINDS = ["text", "int", "text", "text", "text", "text", "wide"]
 WIDTHS = {"text": 16, "int": 8, "money": 18, "wide": 70}
 
 
-def write_findings_xlsx(path: Path, d: dict, finding_rows: list[list], texts: dict, families: dict, lang: str) -> None:
-    """`texts` are the rule set's texts in the report's language (rules/texts.yaml)."""
+def findings_xlsx(d: dict, finding_rows: list[list], texts: dict, families: dict, lang: str) -> bytes:
+    """findings.xlsx as bytes (an audit worker returns its files to the parent, which writes them).
+    `texts` are the rule set's texts in the report's language (rules/texts.yaml)."""
     import xlsxwriter
 
     T = texts["xlsx"]
@@ -39,7 +40,7 @@ def write_findings_xlsx(path: Path, d: dict, finding_rows: list[list], texts: di
     _table(wb.add_worksheet(T["findings_sheet"]), T["findings_header"], finding_rows, FINDING_KINDS, fmt)
     _table(wb.add_worksheet(T["issues_sheet"]), T["issues_header"], issues, ISSUE_KINDS, fmt)
     wb.close()
-    write_atomic(path, buf.getvalue())
+    return buf.getvalue()
 
 
 def _summary(ws, d: dict, texts: dict, families: dict, fmt: dict, lang: str) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from compliance.errors import UnusableInput
@@ -150,10 +150,25 @@ class Register:
         """Number, render and record the letter for a report into `out` (letter.html, letter.pdf).
         A number is issued once per company, period and stage: rendering again reuses it (and its
         date) unless `settings.reissue`, which records a new letter superseding the old one."""
-        from sqlalchemy import select
-
         from compliance.outputs import letters
         from compliance.outputs.files import write_atomic
+
+        reserved = self.reserve_letter(document, office, settings, rule_set, check_id)
+        if isinstance(reserved, letters.Issued):
+            return reserved
+        html, pdf = letters.render(document, office, reserved.settings, rule_set, reserved.number, reserved.kind,
+                                   reserved.first)
+        paths = [Path(out) / "letter.html", Path(out) / "letter.pdf"]
+        write_atomic(paths[0], html.encode("utf-8"))
+        write_atomic(paths[1], pdf)
+        self.letter_files(reserved.letter_id, paths, pdf)
+        return letters.Issued(reserved.number, paths, reserved.reused)
+
+    def reserve_letter(self, document: dict, office, settings, rule_set, check_id: int | None = None):
+        """The number of the letter for a report, issued and recorded (or the one already issued
+        for the company, period and stage): a Reservation to render, or an Issued that says why
+        no letter is due. Rendering is apart so that a batch renders in its workers."""
+        from compliance.outputs import letters
 
         kind = "confirmation" if document["compliant"] else "warning"
         if kind == "confirmation" and not settings.all_letters:
@@ -192,21 +207,44 @@ class Register:
                 if stage == 1:
                     self._open_case(s, company.id, period, settings.date)
                 reused = False
-            letter_id, number = letter.id, letter.number
             first_info = {"number": first.number, "date": first.date.isoformat()} if first is not None else None
-        # render outside the numbering transaction; the number is already the letter's
-        context = letters.build_context(document, office, replace(settings, stage=max(stage, 1)), number, kind,
-                                        rule_set, first_info)
-        html = letters.render_html(context, settings.lang, settings.templates)
-        pdf = letters.render_pdf(html, settings.templates)
-        paths = [Path(out) / "letter.html", Path(out) / "letter.pdf"]
-        write_atomic(paths[0], html.encode("utf-8"))
-        write_atomic(paths[1], pdf)
+            return Reservation(letter.id, letter.number, kind, replace(settings, stage=max(stage, 1)), first_info,
+                               reused, list(letter.files or []), letter.sha256_pdf)
+
+    def letter_files(self, letter_id: int, paths: list[Path], pdf: bytes) -> None:
+        """Record where a reserved letter was written and the digest of its PDF."""
         with self.session() as s, s.begin():
             row = s.get(Letter, letter_id)
             row.files = [str(p) for p in paths]
             row.sha256_pdf = hashlib.sha256(pdf).hexdigest()
-        return letters.Issued(number, paths, reused)
+
+    def stage_due(self, company: dict, period: str, date: dt.date) -> int:
+        """The warning a company's violations call for now: the second once the first's deadline
+        has passed (and a later check still finds violations, which `reserve_letter` verifies),
+        else the first (a new one, or the one already issued, reused)."""
+        from sqlalchemy import select
+
+        key = company.get("npp") or company.get("name") or ""
+        with self.session() as s:
+            row = s.scalars(select(Company).where(Company.key == key)).first()
+            if row is None:
+                return 1
+            if self._letter(s, row.id, period, 2) is not None:
+                return 2
+            first = self._letter(s, row.id, period, 1)
+            check = self._latest_check(s, row.id, period)
+            if (first is not None and first.deadline is not None and date > first.deadline and check is not None
+                    and check.checked_on > first.deadline and not check.compliant):
+                return 2
+            return 1
+
+    def check_with_fingerprint(self, fingerprint: str) -> dict | None:
+        """A recorded check of exactly these inputs and rules (a batch re-run skips it)."""
+        from sqlalchemy import select
+
+        with self.session() as s:
+            row = s.scalars(select(Check).where(Check.input_sha256 == fingerprint).order_by(Check.id.desc())).first()
+            return None if row is None else {"id": row.id, "period": row.period, "checked_on": row.checked_on}
 
     @staticmethod
     def _letter(s, company_id: int, period: str, stage: int) -> Letter | None:
@@ -382,6 +420,20 @@ class Register:
                     self._open_case(s, company.id, e["period"], date)
                 imported += 1
         return imported
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """A letter's number, issued and recorded, waiting to be rendered."""
+
+    letter_id: int
+    number: str
+    kind: str
+    settings: object
+    first: dict | None
+    reused: bool
+    files: list
+    sha256_pdf: str | None
 
 
 def _one_line(exc: Exception) -> str:
