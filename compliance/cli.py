@@ -437,6 +437,156 @@ def _check_report(report: dict) -> None:
         raise KeyError(f"missing {', '.join(sorted(missing))}")
 
 
+@main.command()
+@click.argument("inputs", metavar="INPUT...", nargs=-1, required=True,
+                type=click.Path(path_type=Path, exists=True))
+@click.option("--registry", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="The branch's participant registry extract (CSV/XLSX), read and indexed once.")
+@click.option("--companies", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="The companies the branch supervises (CSV/XLSX: NPP, Nama Perusahaan, Alamat, Kabupaten/Kota, "
+                   "Skala Usaha, Tingkat Risiko JKK, File Gaji, Vendor).")
+@click.option("--licences", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="Business-licence records (NIB, name, address, BPJS TK number, workers): registration candidates.")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True,
+              help="Folder for the company folders, summary.xlsx, summary.json and index.html.")
+@click.option("--period", metavar="MONTH", help="Contribution month for files that do not say (2025-06, Juni 2025).")
+@click.option("--target", type=click.FloatRange(0, 100), default=48.0, show_default=True,
+              help="The branch's coverage target, in percent.")
+@click.option("--jobs", type=click.IntRange(min=1), help="Local worker processes (default: all cores).")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Run on an existing Dask cluster (e.g. tcp://10.0.0.5:8786) instead of local processes.")
+@click.option("--force", is_flag=True, help="Check every file again, even those unchanged since the last run.")
+@click.option("--letters/--no-letters", default=True, show_default=True,
+              help="Warning letters for companies with violations and for listed vendors.")
+@click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--engine", type=click.Choice(["gx", "pandas"]), default="gx", show_default=True,
+              help="Data-quality engine.")
+@rules_option
+@templates_option
+@register_option
+@click.option("--office-config", type=click.Path(path_type=Path, dir_okay=False),
+              help="Office details and numbering (default templates/office.yaml).")
+@click.option("--signer-name", help="Name in the signature block.")
+@click.option("--letter-date", metavar="YYYY-MM-DD", help="Date of the letters (default today).")
+@click.option("--deadline-days", type=click.IntRange(min=1), help="Working days to comply (at most 10).")
+@click.option("--draft", is_flag=True, help="Draft letters: DRAFT across each page.")
+@click.option("--full-nik", is_flag=True, help="Whole NIKs in the letters' appendix (default: last 4 digits).")
+def audit(inputs, registry, companies, licences, out, period, target, jobs, scheduler, force, letters, lang, fmt,
+          engine, rules_dir, templates_dir, register_at, office_config, signer_name, letter_date, deadline_days,
+          draft, full_nik):
+    """Audit every payroll of a branch: INPUT folders, files and .zip archives.
+
+    \b
+    Each file is tied to a company (the companies list by file name, else the
+    NPP of its company sheet or file name), checked against the registry like
+    `check`, and gets a folder under OUT/perusahaan/ with report.json,
+    findings.xlsx and, for employer violations, a warning letter numbered in
+    the office register. Across companies: participants AKTIF under an NPP but
+    on none of its payrolls, workers on two payrolls, outsourced workers per
+    vendor (and a letter to each listed vendor), and registration candidates
+    (PWBD). OUT/summary.xlsx, summary.json and index.html show the branch
+    against its coverage target. A re-run skips files unchanged since the last
+    (from the register) unless --force.
+
+    \b
+    Exit code 0 every file audited and every company compliant; 1 violations
+    or files refused; 2 unusable registry, list or options.
+
+    \b
+    Examples:
+      compliance audit kiriman/ --registry peserta.csv --companies perusahaan.xlsx --out audit-juni/ --draft
+      compliance audit kiriman.zip --registry peserta.csv --out audit/ --period 2025-06 --no-letters
+      compliance audit kiriman/ --registry peserta.csv --licences oss.csv --out audit/ --target 48
+      compliance audit kiriman/ --registry peserta.csv --out audit/ --scheduler tcp://10.0.0.5:8786
+    """
+    import json
+
+    from compliance.audit import AuditOptions, run_audit
+    from compliance.audit.inputs import digest, folder_digest
+    from compliance.audit.run import Progress
+    from compliance.audit.runners import runner as make_runner
+    from compliance.audit.work import Shared
+    from compliance.ingest import read_registry
+    from compliance.ingest.lists import read_companies, read_licences
+    from compliance.ingest.registry import RegistryIndex
+    from compliance.outputs.audit import write_summary
+    from compliance.resources import rules_dir as bundled_rules
+    from compliance.resources import templates_dir as bundled_templates
+
+    rule_set = load_rule_set(rules_dir)
+    options = company_from_options(None, None, None, None, None, period, None, None)
+    office = office_of(office_config, None, None, signer_name, None, templates_dir)
+    settings = letter_settings(lang, 1, False, full_nik, False, letter_date, deadline_days, draft, templates_dir)
+    if letters and office.signer_is_placeholder and not draft:
+        raise UnusableInput(f"the signer is still the placeholder {office.signer_name!r}: set signer.name in the "
+                            "office file (or --signer-name), make --draft letters, or use --no-letters")
+    reg = open_register(register_at, office)
+    click.echo(f"reading the registry {registry} ...", err=True) if registry else None
+    index = RegistryIndex(read_registry(registry, rule_set)) if registry else None
+    listed = read_companies(companies, rule_set) if companies else None
+    licence_list = read_licences(licences, rule_set) if licences else None
+    shared = Shared(rule_set, index, listed.table if listed else None, options, lang, engine)
+    base = digest(folder_digest(rules_dir or bundled_rules()), *(p.read_bytes() if p else b"-" for p in
+                                                                (registry, companies)),
+                  json.dumps(options.to_dict() if options else None, sort_keys=True), lang, engine)
+    audit_options = AuditOptions(
+        out=out, base_fingerprint=base, target_pct=target, force=force, letters=letters, office=office,
+        letter_settings=settings, exclude={p for p in (registry, companies, licences) if p},
+        registry_path=str(registry) if registry else None,
+        licences=licence_list.table if licence_list else None, today=settings.date)
+    work_runner = make_runner(shared, scheduler, jobs)
+    click.echo(f"auditing on {work_runner.where}", err=True)
+    try:
+        from compliance.audit.inputs import find_submissions
+
+        total = len(find_submissions(list(inputs), audit_options.exclude | {out}))
+        if sys.stderr.isatty():
+            with click.progressbar(length=total, label="audit", file=sys.stderr, show_eta=True,
+                                   show_pos=True) as bar:
+                progress = Progress(total, None, bar)
+                summary = run_audit(list(inputs), shared, audit_options, work_runner, reg, progress)
+        else:
+            progress = Progress(total, lambda line: click.echo(line, err=True))
+            summary = run_audit(list(inputs), shared, audit_options, work_runner, reg, progress)
+    finally:
+        work_runner.close()
+    for issues, what in ((listed.issues if listed else None, companies), (index.registry.issues if index else None,
+                                                                          registry)):
+        if issues is not None and len(issues):
+            click.echo(f"{what}: {len(issues)} data issue(s) in the list (see `compliance validate`)", err=True)
+    paths = write_summary(summary, out, rule_set, lang, templates_dir or bundled_templates())
+    if fmt == "json":
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=1, default=str))
+    else:
+        click.echo(audit_text(summary))
+    click.echo(f"wrote {', '.join(str(p) for p in paths)}; open {paths[2]}", err=True)
+    files = summary["files"]
+    clean = files["refused"] == 0 and files["not_tied"] == 0 and all(c["compliant"] for c in summary["companies"])
+    sys.exit(EXIT_OK if clean else EXIT_FINDINGS)
+
+
+def audit_text(s: dict) -> str:
+    from compliance.outputs.report import rupiah
+
+    cov, f, t = s["coverage"], s["files"], s["totals"]
+    pct = "-" if cov["pct"] is None else f"{cov['pct']:.2f} %"
+    lines = [f"branch audit {', '.join(s['periods']) or '-'}: coverage {pct} of {cov['workers']} workers "
+             f"(target {cov['target_pct']:g} %: {cov['participants_to_target']} more participants needed)",
+             f"files: {f['given']} given = {f['audited']} audited + {f['refused']} refused + {f['not_tied']} not tied",
+             f"employer violations {t['violations']}, monthly shortfall {rupiah(t['shortfall_idr'])}, "
+             f"vendor violations {t['vendor_violations']}, letters {t['letters']}",
+             f"ghosts {len(s['ghosts'])}, workers on two payrolls {len(s['duplicates'])}, "
+             f"PWBD candidates {len(s['pwbd']['companies'])} companies + {len(s['pwbd']['licences'])} licences"]
+    for c in sorted(s["companies"], key=lambda c: (-c["unregistered"], c["name"] or ""))[:10]:
+        lines.append(f"  {c['npp'] or '-':<10} {str(c['name'] or '-')[:40]:<40} workers {c['workers']:>6} "
+                     f"unregistered {c['unregistered']:>5} shortfall {rupiah(c['shortfall_idr']):>16}"
+                     + (f"  letter {c['letter']}" if c["letter"] else ""))
+    for r in s["refused"] + s["not_tied"]:
+        lines.append(f"  refused: {r['file']}: {r['reason']}")
+    return "\n".join(lines)
+
+
 @main.group()
 def cases():
     """The office's cases: warnings, deadlines, re-checks and what is due.

@@ -4,6 +4,7 @@ Run: .venv/bin/python samples/make_samples.py   (the files are committed; rerun 
 """
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from pathlib import Path
 
@@ -270,6 +271,95 @@ def registry() -> None:
     (HERE / "registry-maju-bersama-juni-2025.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+# -- 6. A branch's batch for `compliance audit`: submissions, registry, companies list, licences
+def branch() -> None:
+    """samples/branch/: the payrolls of kiriman/ (three of the samples above, a restaurant that is
+    not registered (PWBD), an unreadable file), the branch's registry extract, its companies list
+    (two vendors among them) and business-licence records."""
+    import shutil
+
+    import pandas as pd
+
+    folder = HERE / "branch"
+    sent = folder / "kiriman"
+    if sent.exists():
+        shutil.rmtree(sent)
+    sent.mkdir(parents=True)
+    for name in ("pt-maju-bersama-juni-2025.xlsx", "pt-rafflesia-digital-juni-2025.xlsx",
+                 "cv-mitra-jasa-juni-2025.xlsx"):
+        shutil.copyfile(HERE / name, sent / name)
+    # an upload that broke on the way: the start of a workbook, cut off
+    (sent / "pt-bengkulu-makmur-juni-2025.xlsx").write_bytes((HERE / "cv-mitra-jasa-juni-2025.xlsx").read_bytes()[:700])
+    # a restaurant the branch knows but that has no NPP: its payroll, and one cook who also works at PT Maju Bersama
+    lines = ["DAFTAR GAJI RUMAH MAKAN BUMI RAFLESIA - JUNI 2025",
+             "NIK;Nama;Status;Tgl Masuk;Gaji Pokok;No KPJ",
+             f"{nik('71', 25, 7, 1990, 2, True)};Siti Rahmawati;Paruh Waktu;01/03/2025;1.200.000;",
+             f"{nik('71', 3, 3, 1999, 51)};Dimas Anggara;Tetap;01/06/2024;2.900.000;",
+             f"{nik('71', 44, 4, 2000, 52)};Putri Ayu;Tetap;15/01/2025;2.900.000;",
+             f"{nik('71', 5, 5, 1997, 53)};Rahmat Hidayat;Kontrak;01/02/2025;2.800.000;"]
+    (sent / "rm-bumi-raflesia-juni-2025.csv").write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8"))
+
+    registry_rows = list(csv_rows(HERE / "registry-maju-bersama-juni-2025.csv"))
+    # PT Rafflesia Digital: every worker AKTIF under its NPP at the wage paid, in the payroll's programs
+    raff = pd.read_excel(HERE / "pt-rafflesia-digital-juni-2025.xlsx", sheet_name="Payroll", header=3, dtype=str, engine="openpyxl")
+    for _, r in raff.iterrows():
+        programs = ",".join(p for p in ("JKK", "JKM", "JHT", "JP") if r[p] == "Ya")
+        registry_rows.append(["17020987", r["No. BPJS Ketenagakerjaan"], r["No. KTP"], r["Nama Lengkap"].upper(), "",
+                              str(int(float(r["Upah Pokok"])) + int(float(r["Tunjangan Tetap"]))), programs, "AKTIF"])
+    # CV Mitra Jasa's own three workers; its vendor's guards are not registered
+    for kpj, n, name, wage in (("17055500041", nik("71", 3, 2, 1985, 41), "RUDI HARTONO", 5_500_000),
+                               ("17055500042", nik("71", 52, 8, 1990, 42), "SRI WAHYUNI", 4_800_000),
+                               ("17055500043", nik("71", 11, 11, 1998, 43), "ANDI SAPUTRA", 3_500_000)):
+        registry_rows.append(["17055500", kpj, n, name, "", str(wage), "JKK,JKM,JHT", "AKTIF"])
+    # the vendor PT Satria Jaga Nusantara has one participant of its own
+    registry_rows.append(["17066600", "17066600001", nik("71", 2, 2, 1980, 61), "BUDI SANTOSO", "", "4000000",
+                          "JKK,JKM,JHT,JP", "AKTIF"])
+    # AKTIF under PT Maju Bersama but on none of its payrolls: left without being deactivated?
+    registry_rows.append(["17010234", "17023456795", nik("71", 8, 8, 1991, 15), "TEGUH WIBOWO", "08-08-1991",
+                          "3500000", "JKK,JKM,JHT,JP", "AKTIF"])
+    with open(folder / "registry-cabang-bengkulu-juni-2025.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["NPP", "KPJ", "NIK", "NAMA", "TGL_LAHIR", "UPAH", "PROGRAM", "STATUS"])
+        w.writerows(registry_rows)
+    with open(folder / "perusahaan.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["NPP", "Nama Perusahaan", "Alamat", "Kabupaten/Kota", "Skala Usaha", "Tingkat Risiko JKK",
+                    "File Gaji", "Vendor"])
+        w.writerows([
+            ["17010234", "PT Maju Bersama Sejahtera", "Jl. S. Parman No. 45, Kota Bengkulu", "Kota Bengkulu",
+             "Menengah", "Sedang", "pt-maju-bersama-juni-2025.xlsx", "Tidak"],
+            ["17020987", "PT Rafflesia Digital Nusantara", "Jl. Jend. Sudirman No. 8, Kota Bengkulu", "Kota Bengkulu",
+             "Besar", "Sangat Rendah", "pt-rafflesia-digital-juni-2025.xlsx", "Tidak"],
+            ["17055500", "CV Mitra Jasa Bengkulu", "Jl. Pariwisata No. 21, Kota Bengkulu", "Kota Bengkulu", "Kecil",
+             "Rendah", "cv-mitra-jasa-juni-2025.xlsx", "Tidak"],
+            ["17077700", "PT Bengkulu Makmur", "Jl. Ahmad Yani No. 3, Kota Bengkulu", "Kota Bengkulu", "Kecil",
+             "Rendah", "pt-bengkulu-makmur-juni-2025.xlsx", "Tidak"],
+            ["", "Rumah Makan Bumi Raflesia", "Jl. Pantai Panjang No. 7, Kota Bengkulu", "Kota Bengkulu", "Mikro",
+             "Rendah", "rm-bumi-raflesia-juni-2025.csv", "Tidak"],
+            ["17055555", "PT Garda Nusantara", "Jl. Soekarno-Hatta No. 12, Kota Bengkulu", "Kota Bengkulu",
+             "Menengah", "Sedang", "", "Ya"],
+            ["17066600", "PT Satria Jaga Nusantara", "Jl. Raden Fatah No. 30, Kota Bengkulu", "Kota Bengkulu",
+             "Kecil", "Sedang", "", "Ya"],
+        ])
+    with open(folder / "izin-usaha.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["NIB", "Nama Perusahaan", "Alamat", "Kabupaten/Kota", "No BPJS TK", "Jumlah Tenaga Kerja"])
+        w.writerows([
+            ["9120001234567", "CV Kopi Bukit Kaba", "Desa Tebat Monok, Kepahiang", "Kepahiang", "", "12"],
+            ["9120002345678", "PT Sawit Seluma Lestari", "Jl. Lintas Barat, Seluma", "Seluma", "17099999", "85"],
+            ["9120003456789", "PT Rafflesia Digital Nusantara", "Jl. Jend. Sudirman No. 8, Kota Bengkulu",
+             "Kota Bengkulu", "17020987", "5"],
+            ["9120004567890", "Toko Sembako Berkah", "Pasar Minggu, Kota Bengkulu", "Kota Bengkulu", "", "0"],
+        ])
+
+
+def csv_rows(path: Path):
+    with open(path, newline="", encoding="utf-8") as fh:
+        reader = csv.reader(fh)
+        next(reader)
+        yield from reader
+
+
 if __name__ == "__main__":
     registry()
     maju_bersama()
@@ -277,4 +367,5 @@ if __name__ == "__main__":
     rafflesia()
     kopi_kepahiang()
     mitra_jasa()
+    branch()
     print("samples written to", HERE)

@@ -89,3 +89,40 @@ def validate_schema():
         validator = jsonschema.Draft202012Validator(schemas[name], registry=registry)
         validator.validate(document)
     return check
+
+
+ARTIFACTS = ROOT / "tests" / "artifacts"     # screenshots the browser tests keep (not committed)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """A real headless Chromium through Selenium (Debian `chromium` and `chromium-driver`, which
+    .ci/run installs). Missing: the test skips with the reason, except under CI=true where it fails."""
+    import os
+    import shutil
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    driver = shutil.which("chromedriver")
+    try:
+        from selenium import webdriver
+    except ImportError:
+        webdriver = None
+    missing = [what for what, ok in (("chromium", browser), ("chromedriver", driver), ("selenium", webdriver)) if not ok]
+    if missing:
+        reason = f"no {', '.join(missing)}: install Debian chromium and chromium-driver (as .ci/run does)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    options = webdriver.ChromeOptions()
+    options.binary_location = browser
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,2000",
+                "--disable-gpu", "--no-first-run"):
+        options.add_argument(arg)
+    options.add_experimental_option("prefs", {"download.prompt_for_download": False})
+    service = webdriver.ChromeService(executable_path=driver)
+    drv = webdriver.Chrome(options=options, service=service)
+    ARTIFACTS.mkdir(exist_ok=True)
+    try:
+        yield drv
+    finally:
+        drv.quit()

@@ -101,7 +101,7 @@ def _kind_from_bytes(data: bytes) -> tuple[str | None, str]:
                 names = {i.filename for i in infos}
         except (zipfile.BadZipFile, OSError, ValueError):
             return None, "a damaged Excel workbook or ZIP archive"
-        bomb = _inflation_problem(infos)
+        bomb = inflation_problem(infos)
         if bomb:
             return None, bomb
         if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
@@ -134,7 +134,7 @@ def _kind_from_bytes(data: bytes) -> tuple[str | None, str]:
     return "csv", "a CSV/text file"
 
 
-def _inflation_problem(infos) -> str | None:
+def inflation_problem(infos) -> str | None:
     """What is wrong with a ZIP archive's declared sizes, before anything is inflated."""
     total = sum(i.file_size for i in infos)
     if total > MAX_INFLATED_BYTES:

@@ -95,6 +95,8 @@ def read_companies(source: str | Path | bytes, rule_set: RuleSet, name: str | No
     t["vendor"] = t["vendor"].map(lambda v: v is not None and normalize(v).upper() in YES).astype(bool)
     t["npp"] = t["npp"].map(lambda v: str(v).strip() or None if v is not None else None)
     t["key"] = t["name"].map(lambda v: normalize(v) if v is not None else None)
+    text = [c for c in t.columns if c != "vendor"]
+    t[text] = t[text].astype(object).where(t[text].notna(), None)     # unknown is None, never NaN
     listing.table = t
     listing.issues = _with_severity(values.concat_issues(found))
     return listing

@@ -203,7 +203,8 @@ def build_context(report: dict, office: Office, settings: Settings, number: str,
                  "type_label": type_labels.get(f["employment_type"], f["employment_type"] or "-"),
                  "title": rules[f["rule_id"]]["title"][lang], "name": f["name"] or "-",
                  "caveat": T["warning_caveat"] if f["severity"] == "warning" else "",
-                 "vendor": f["responsible"].get("name") if f["responsible"]["party"] == "vendor" else ""}
+                 "vendor": f["responsible"].get("name") if f["responsible"]["party"] == "vendor" else "",
+                 "client": f.get("client", "")}
                 for f in report["findings"] if f["severity"] in ("violation", "warning")]
     issues = [{**i, "value_shown": "" if i["value"] is None else str(i["value"]), "column": i["column"] or "-"}
               for i in report["data_issues"] if i.get("severity", "error") == "error"]
@@ -232,6 +233,8 @@ def build_context(report: dict, office: Office, settings: Settings, number: str,
                    "assumed": "; ".join(T["assumed"][a] for a in company.get("assumed", []) if a in T["assumed"])},
         "families": families,
         "vendors": list(vendors.values()),
+        # a vendor's letter (compliance audit): the clients on whose payrolls its workers were found
+        "clients": list(dict.fromkeys(report.get("clients", []))),
         "contributions_unpaid": any(f["code"] in contribution_families for f in families),
         "wage_warnings": sum(1 for f in report["findings"] if f["severity"] == "warning" and f["family"] == "PDS-UPAH"),
         "from_registry": report.get("participation_source") == "registry",

@@ -1,0 +1,210 @@
+"""What a worker does for one file of a batch, the same in a local process pool and on a Dask
+worker: read the payroll from bytes, tie it to a company, check it, render its files, and return
+plain data and bytes. Workers never write: the parent writes every file atomically, so a batch
+on a remote cluster needs no shared disk, and an interrupted run leaves no half-written file.
+
+`Shared` (rule set, registry index, companies list, options) reaches each worker process or
+Dask worker once, never once per company."""
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field, replace
+
+import pandas as pd
+
+from compliance.engine import check
+from compliance.errors import UnusableInput
+from compliance.ingest import read_payroll
+from compliance.ingest.registry import RegistryIndex
+from compliance.model import Company, RuleSet, normalize
+from compliance.outputs.check import render_outputs
+from compliance.outputs.files import safe_name
+
+NPP_IN_NAME = re.compile(r"(?<!\d)(\d{8,10})(?!\d)")
+
+
+@dataclass
+class Shared:
+    rule_set: RuleSet
+    registry: RegistryIndex | None
+    companies: pd.DataFrame | None          # the companies list (compliance.ingest.lists.read_companies)
+    options: Company | None = None          # --period and other details given for the whole batch
+    lang: str = "id"
+    engine: str = "gx"
+
+
+@dataclass
+class Outcome:
+    """One file's result: plain data and the bytes of its files."""
+
+    key: str
+    status: str                              # audited | refused | not-tied
+    reason: str | None = None
+    company: dict = field(default_factory=dict)
+    folder: str | None = None
+    summary: dict = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)
+    workers: bytes | None = None             # parquet: nik, kpj, name, row (workers on two payrolls)
+    ghosts: list[dict] = field(default_factory=list)
+    vendors: dict[str, dict] = field(default_factory=dict)
+    rows: int = 0
+
+
+def tie(name: str, found: Company, companies: pd.DataFrame | None) -> tuple[dict | None, str]:
+    """The companies-list entry a file belongs to: by its file name in the list, by the NPP of its
+    company sheet, by an NPP in its file name, by its company's name. Without a list, the file's
+    own NPP (sheet, else file name) ties it."""
+    in_name = NPP_IN_NAME.findall(name)
+    if companies is None:
+        npp = found.npp or (in_name[0] if in_name else None)
+        return ({"npp": npp}, "file's NPP") if npp else (None, "no NPP in the company sheet or the file name")
+    table = companies
+    by_file = table[table["payroll_file"].map(lambda f: f is not None and str(f).strip().lower() == name.lower())]
+    if len(by_file):
+        return by_file.iloc[0].to_dict(), "file name in the companies list"
+    for npp, how in ([(found.npp, "NPP of the company sheet")] + [(n, "NPP in the file name") for n in in_name]):
+        if npp:
+            hit = table[table["npp"] == npp]
+            if len(hit):
+                return hit.iloc[0].to_dict(), how
+    if found.name:
+        hit = table[table["key"] == normalize(found.name)]
+        if len(hit):
+            return hit.iloc[0].to_dict(), "company name"
+    return None, "not in the companies list (by file name, NPP or company name)"
+
+
+def company_folder(company: Company) -> str:
+    """NPP and a safe slug of the name: never a path separator, `..`, control or bidi character."""
+    slug = safe_name(company.name or "tanpa-nama", 60).replace(" ", "-").lower()
+    return safe_name(f"{company.npp or 'tanpa-npp'}-{slug}", 90)
+
+
+def audit_submission(key: str, name: str, data: bytes, shared: Shared) -> Outcome:
+    """Read, tie, check and render one file. Never raises for what is in the file."""
+    rs = shared.rule_set
+    try:
+        payroll = read_payroll(data, rs, name=name, options=shared.options, engine=shared.engine)
+    except UnusableInput as exc:
+        return Outcome(key, "refused", _strip(str(exc), name))
+    except Exception as exc:  # noqa: BLE001 - one hostile file must not stop the batch
+        return Outcome(key, "refused", f"could not be read ({type(exc).__name__}: {' '.join(str(exc).split())[:160]})")
+    entry, how = tie(name, payroll.company, shared.companies)
+    if entry is None:
+        return Outcome(key, "not-tied", how, rows=payroll.source.rows_read)
+    listed = Company(**{k: entry.get(k) for k in ("npp", "name", "address", "size", "jkk_risk", "regency")
+                        if entry.get(k) is not None})
+    listed = replace(listed, sources={k: "companies list" for k in ("npp", "name", "address", "size", "jkk_risk",
+                                                                     "regency") if entry.get(k) is not None})
+    company = payroll.company.merged_with(listed)
+    if shared.options is not None:
+        company = company.merged_with(shared.options)
+    if company.period is None:
+        return Outcome(key, "refused", "no period (company sheet, title row): give it with --period",
+                       rows=payroll.source.rows_read)
+    try:
+        return _checked(key, payroll, company, how, entry, shared)
+    except Exception as exc:  # noqa: BLE001 - a defect met on one file is reported and the batch goes on
+        return Outcome(key, "refused", f"could not be checked ({type(exc).__name__}: "
+                                       f"{' '.join(str(exc).split())[:160]}); please report this",
+                       rows=payroll.source.rows_read)
+
+
+def _checked(key: str, payroll, company: Company, how: str, entry: dict, shared: Shared) -> Outcome:
+    rs = shared.rule_set
+    registry = shared.registry.for_payroll(payroll.table) if shared.registry is not None else None
+    report = check(payroll, company, company.period, rs, registry)
+    files, d = render_outputs(report, rs, shared.lang, {"audit": {"file": key, "tied_by": how}})
+    table = payroll.table
+    workers = pd.DataFrame({"nik": table["nik"].astype(object), "kpj": table["kpj"].astype(object),
+                            "name": table["name"].astype(object), "row": table.index.astype("int64")})
+    buf = io.BytesIO()
+    workers.to_parquet(buf, index=False)
+    t = d["totals"]
+    employed = table.drop(index=payroll.unusable_rows, errors="ignore")
+    wages = (employed["base_wage"].fillna(0) + employed["fixed_allowance"].fillna(0)).sum()
+    summary = {
+        "company": d["company"], "period": d["period"], "file": key, "tied_by": how, "source": d["source"],
+        "ruleset_version": d["ruleset_version"], "totals": t, "by_family": d["by_family"],
+        "compliant": d["compliant"], "findings": len(d["findings"]), "data_issues": len(d["data_issues"]),
+        "wage_total_idr": int(round(float(wages))), "listed": entry.get("key") is not None or "payroll_file" in entry,
+    }
+    return Outcome(key, "audited", company=d["company"], folder=company_folder(report.company), summary=summary,
+                   files=files, workers=buf.getvalue(), ghosts=_ghosts(shared.registry, report.company.npp, table),
+                   vendors=_vendors(d, table), rows=payroll.source.rows_read)
+
+
+def _strip(message: str, name: str) -> str:
+    """A reader's message starts with the file's path; the batch lists the file beside it."""
+    for prefix in (f"{name}: ",):
+        if message.startswith(prefix):
+            return message[len(prefix):]
+    return message
+
+
+def _ghosts(registry: RegistryIndex | None, npp: str | None, table: pd.DataFrame) -> list[dict]:
+    """AKTIF registry participants under the company's NPP on none of this payroll's rows (by NIK
+    or KPJ): possible ghosts, or workers who left without being deactivated. A list, never a finding."""
+    if registry is None or not npp:
+        return []
+    active = registry.active_under(npp)
+    if not len(active):
+        return []
+    on_payroll = active["nik"].isin(set(table["nik"].dropna())) | active["kpj"].isin(set(table["kpj"].dropna()))
+    rest = active[~on_payroll.to_numpy()]
+    return [{"registry_row": int(r), "kpj": k, "nik": n, "name": m}
+            for r, k, n, m in zip(rest.index, rest["kpj"], rest["nik"], rest["name"])]
+
+
+def _vendors(d: dict, table: pd.DataFrame) -> dict[str, dict]:
+    """Per vendor: its workers placed here, and the findings that are its duty (with the rules they
+    cite), for the branch's vendor summary and the vendor's own letter."""
+    out: dict[str, dict] = {}
+    placed = table[(table["employment_type"] == "outsourced")]
+    names = placed["vendor"].where(placed["vendor"].notna(), "")
+    for vendor, count in names.value_counts().items():
+        out[str(vendor)] = {"name": str(vendor), "placed": int(count), "findings": [], "rules": {}}
+    for f in d["findings"]:
+        if f["responsible"]["party"] != "vendor" or f["severity"] != "violation":
+            continue
+        v = out.setdefault(f["responsible"].get("name") or "", {"name": f["responsible"].get("name") or "",
+                                                                "placed": 0, "findings": [], "rules": {}})
+        v["findings"].append(f)
+        v["rules"][f["rule_id"]] = d["rules"][f["rule_id"]]
+    return out
+
+
+def render_letter(document: dict, office, settings, number: str, kind: str, first: dict | None,
+                  shared: Shared) -> tuple[bytes, bytes]:
+    """A letter under a number the parent issued from the register: (HTML, PDF) bytes."""
+    from compliance.outputs import letters
+
+    html, pdf = letters.render(document, office, settings, shared.rule_set, number, kind, first)
+    return html.encode("utf-8"), pdf
+
+
+def render_letter_keyed(key: str, document: dict, office, settings, number: str, kind: str, first: dict | None,
+                        shared: Shared):
+    """(key, (HTML, PDF)) or (key, why not): a letter that cannot be made must not stop the batch."""
+    from compliance.errors import UnusableInput as Expected
+
+    try:
+        return key, render_letter(document, office, settings, number, kind, first, shared)
+    except Expected as exc:
+        return key, str(exc)
+
+
+# -- a local process pool: Shared reaches each process once, through its initializer -------------
+_SHARED: Shared | None = None
+
+
+def init_worker(shared: Shared) -> None:
+    global _SHARED
+    _SHARED = shared
+
+
+def in_pool(fn, *args):
+    return fn(*args, _SHARED)
+
+

@@ -1,0 +1,124 @@
+"""The branch summary of `compliance audit`: summary.json (docs/audit.md), summary.xlsx
+(Indonesian headers by default, rupiah formats, filters) and index.html, one self-contained
+page (no network: styles and charts inline) with the coverage against the target, rankings,
+charts, the vendor and PWBD sections and a link to each company's letter."""
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from urllib.parse import quote
+
+from compliance.model import RuleSet
+from compliance.outputs.files import neutralise, write_atomic
+from compliance.outputs.report import rupiah
+
+MONEY = {"shortfall", "vendor_shortfall", "wage_total"}
+TOP = 30
+
+
+def write_summary(summary: dict, out: Path, rule_set: RuleSet, lang: str, templates: Path) -> list[Path]:
+    paths = [out / "summary.json", out / "summary.xlsx", out / "index.html"]
+    write_atomic(paths[0], json.dumps(summary, ensure_ascii=False, indent=1, default=str).encode("utf-8"))
+    write_atomic(paths[1], summary_xlsx(summary, rule_set, lang))
+    write_atomic(paths[2], index_html(summary, rule_set, lang, templates).encode("utf-8"))
+    return paths
+
+
+def _sheets(s: dict, rule_set: RuleSet, lang: str) -> list[tuple[str, list[str], list[list]]]:
+    """(sheet name, column keys, rows) of summary.xlsx."""
+    T = rule_set.texts[lang]["audit"]
+    I = T["items"]
+    cov, files = s["coverage"], s["files"]
+    out = [(T["sheets"]["summary"], ["item", "value"], [
+        [I["workers"], cov["workers"]], [I["participants"], cov["participants"]], [I["coverage"], cov["pct"]],
+        [I["target"], cov["target_pct"]], [I["to_target"], cov["participants_to_target"]],
+        [I["violations"], s["totals"]["violations"]], [I["shortfall"], s["totals"]["shortfall_idr"]],
+        [I["letters"], s["totals"]["letters"]], [I["given"], files["given"]], [I["audited"], files["audited"]],
+        [I["refused"], files["refused"]], [I["not_tied"], files["not_tied"]]])]
+    out.append((T["sheets"]["companies"],
+                ["npp", "name", "regency", "period", "file", "workers", "participants", "coverage", "unregistered",
+                 "violations", "shortfall", "vendor_violations", "vendor_shortfall", "rows_with_issues", "compliant",
+                 "ghosts", "letter", "stage", "letter_note"],
+                [[c["npp"], c["name"], c["regency"], c["period"], c["file"], c["workers"], c["participants"],
+                  c["coverage_pct"], c["unregistered"], c["violations"], c["shortfall_idr"], c["vendor_violations"],
+                  c["vendor_shortfall_idr"], c["rows_with_issues"], c["compliant"], c["ghosts"], c["letter"],
+                  c["letter_stage"], c["letter_skipped"]] for c in s["companies"]]))
+    out.append((T["sheets"]["families"], ["family", "violations", "shortfall", "vendor_violations",
+                                          "vendor_shortfall", "warnings", "infos"],
+                [[code, f.get("violation", 0), f.get("shortfall_idr", 0), f.get("vendor_violation", 0),
+                  f.get("vendor_shortfall_idr", 0), f.get("warning", 0), f.get("info", 0)]
+                 for code, f in s["families"].items()]))
+    out.append((T["sheets"]["vendors"], ["vendor", "npp", "in_list", "clients", "placed", "unregistered",
+                                         "violations", "shortfall", "letter"],
+                [[v["vendor"], v["npp"], v["in_list"], ", ".join(sorted(set(map(str, v["clients"])))), v["placed"],
+                  v["unregistered"], v["violations"], v["shortfall_idr"], v["letter"]] for v in s["vendors"]]))
+    out.append((T["sheets"]["ghosts"], ["npp", "name", "registry_row", "kpj", "nik", "worker"],
+                [[g["npp"], g["company"], g["registry_row"], g["kpj"], g["nik"], g["name"]] for g in s["ghosts"]]))
+    out.append((T["sheets"]["duplicates"], ["nik", "worker", "npp", "name", "row"],
+                [[d["nik"], d["name"], p["npp"], p["company"], p["row"]] for d in s["duplicates"]
+                 for p in d["payrolls"]]))
+    out.append((T["sheets"]["pwbd"], ["name", "npp", "address", "regency", "reason", "workers", "wage_total", "file"],
+                [[p["name"], p["npp"], p["address"], p["regency"], T["reasons"][p["reason"]], p["workers"],
+                  p["wage_total_idr"],
+                  p["file"]] for p in s["pwbd"]["companies"]]))
+    out.append((T["sheets"]["licences"], ["nib", "name", "address", "regency", "bpjs_tk", "workers", "reason"],
+                [[p["nib"], p["name"], p["address"], p["regency"], p["bpjs_tk"], p["workers"], T["reasons"][p["reason"]]]
+                 for p in s["pwbd"]["licences"]]))
+    out.append((T["sheets"]["refused"], ["file", "reason"],
+                [[r["file"], r["reason"]] for r in s["refused"] + s["not_tied"]]))
+    return out
+
+
+def summary_xlsx(s: dict, rule_set: RuleSet, lang: str) -> bytes:
+    import xlsxwriter
+
+    T = rule_set.texts[lang]["audit"]
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"constant_memory": True, "in_memory": True, "strings_to_formulas": False,
+                                   "strings_to_urls": False, "strings_to_numbers": False})
+    header = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
+    money = wb.add_format({"num_format": '"Rp" #,##0'})
+    for name, keys, rows in _sheets(s, rule_set, lang):
+        ws = wb.add_worksheet(name[:31])
+        for c, key in enumerate(keys):
+            ws.write_string(0, c, T["columns"][key], header)
+            ws.set_column(c, c, 18 if key in MONEY else max(10, min(40, len(T["columns"][key]) + 4)),
+                          money if key in MONEY else None)
+        ws.freeze_panes(1, 0)
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row):
+                if value is None or value != value:     # unknown (None, NaN): left empty
+                    continue
+                if isinstance(value, bool):
+                    ws.write_boolean(r, c, value)
+                elif isinstance(value, (int, float)):
+                    ws.write_number(r, c, value, money if keys[c] in MONEY else None)
+                else:
+                    ws.write_string(r, c, neutralise(str(value)))
+        ws.autofilter(0, 0, max(len(rows), 1), len(keys) - 1)
+    wb.close()
+    return buf.getvalue()
+
+
+def index_html(s: dict, rule_set: RuleSet, lang: str, templates: Path) -> str:
+    from compliance.outputs.letters import environment
+
+    companies = s["companies"]
+    for c in companies:
+        target = f"{c['folder']}/letter.pdf" if c["letter"] else f"{c['folder']}/findings.xlsx"
+        c["href"] = quote(target)
+    ranked_unregistered = sorted(companies, key=lambda c: (-c["unregistered"], c["name"] or ""))[:TOP]
+    ranked_shortfall = sorted(companies, key=lambda c: (-c["shortfall_idr"], c["name"] or ""))[:TOP]
+    by_workers = sorted(companies, key=lambda c: (-c["workers"], c["name"] or ""))[:TOP]
+    fam_max = max([f.get("violation", 0) + f.get("vendor_violation", 0) for f in s["families"].values()] or [1]) or 1
+    env = environment(templates)
+    env.filters["pct"] = lambda v: "-" if v is None else f"{v:.1f}".replace(".", "," if lang == "id" else ".")
+    return env.get_template("audit_index.html.j2").render(
+        s=s, T=rule_set.texts[lang]["audit"], lang=lang, companies=companies,
+        ranked_unregistered=ranked_unregistered, ranked_shortfall=ranked_shortfall, by_workers=by_workers,
+        families=[{"code": k, "violation": f.get("violation", 0), "vendor": f.get("vendor_violation", 0),
+                   "title": rule_set.families[k]["title"][lang] if k in rule_set.families else k,
+                   "width": round(100 * (f.get("violation", 0) + f.get("vendor_violation", 0)) / fam_max, 1)}
+                  for k, f in s["families"].items()],
+        money=rupiah)

@@ -1,0 +1,264 @@
+"""The branch audit: counts reconcile, the registry is matched as `check` matches it, a bad file
+does not stop the batch, re-runs resume, and the pool and a Dask cluster give the same outputs."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from dataclasses import replace
+
+from compliance import engine
+from compliance.outputs import report as contract
+from tests.conftest import HEADER, RULES, SAMPLES, read_payroll, read_registry, worker, write_csv, write_xlsx
+
+BRANCH = SAMPLES / "branch"
+BATCH = ["--registry", BRANCH / "registry-cabang-bengkulu-juni-2025.csv", "--companies", BRANCH / "perusahaan.csv",
+         "--licences", BRANCH / "izin-usaha.csv", "--draft", "--letter-date", "2025-07-10"]
+
+
+def audit(*args, cwd=None, timeout=600):
+    proc = subprocess.run([sys.executable, "-m", "compliance", "audit", *map(str, args)], capture_output=True,
+                          text=True, timeout=timeout, cwd=cwd)
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def summary_of(out: Path) -> dict:
+    return json.loads((out / "summary.json").read_text(encoding="utf-8"))
+
+
+def checks_in(register: Path) -> int:
+    import sqlite3
+
+    with sqlite3.connect(register) as con:
+        return con.execute("SELECT COUNT(*) FROM checks").fetchone()[0]
+
+
+@pytest.fixture(scope="module")
+def branch_run(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("branch")
+    code, out, err = audit(BRANCH / "kiriman", *BATCH, "--out", tmp / "out", "--register", tmp / "reg.sqlite",
+                           "--jobs", "2")
+    assert code == 1, err
+    return tmp, summary_of(tmp / "out"), out, err
+
+
+def test_counts_reconcile_and_every_file_is_listed(branch_run):
+    tmp, s, out, err = branch_run
+    f = s["files"]
+    assert f == {"given": 5, "audited": 4, "refused": 1, "not_tied": 0}
+    assert f["given"] == f["audited"] + f["refused"] + f["not_tied"]
+    listed = {c["file"] for c in s["companies"]} | {r["file"] for r in s["refused"] + s["not_tied"]}
+    assert listed == {str(p) for p in sorted((BRANCH / "kiriman").iterdir())}
+    refused = s["refused"][0]
+    assert refused["file"].endswith("pt-bengkulu-makmur-juni-2025.xlsx") and "damaged" in refused["reason"]
+    assert "5 given = 4 audited + 1 refused + 0 not tied" in out
+    # branch coverage is the sum over companies
+    assert s["coverage"]["workers"] == sum(c["workers"] for c in s["companies"])
+    assert s["coverage"]["participants"] == sum(c["participants"] for c in s["companies"])
+
+
+def test_across_companies_ghosts_duplicates_vendors_pwbd(branch_run):
+    tmp, s, _, _ = branch_run
+    assert [(g["npp"], g["name"]) for g in s["ghosts"]] == [("17010234", "TEGUH WIBOWO")]
+    dup = {d["nik"]: {p["npp"] or p["company"] for p in d["payrolls"]} for d in s["duplicates"]}
+    assert dup == {"1771016507900002": {"17010234", "Rumah Makan Bumi Raflesia"}}
+    vendors = {v["vendor"]: v for v in s["vendors"] if v["vendor"]}
+    satria = vendors["PT Satria Jaga Nusantara"]
+    assert satria["npp"] == "17066600" and satria["clients"] == ["CV Mitra Jasa Bengkulu"]
+    assert satria["unregistered"] == 2 and satria["letter"]
+    assert vendors["PT Garda Nusantara"]["unregistered"] == 1
+    pwbd = {p["name"]: p for p in s["pwbd"]["companies"]}
+    assert pwbd["Rumah Makan Bumi Raflesia"]["reason"] == "no-npp" and pwbd["Rumah Makan Bumi Raflesia"]["workers"] == 4
+    assert pwbd["PT Bengkulu Makmur"]["reason"] == "npp-unknown"
+    assert pwbd["PT Bengkulu Makmur"]["workers"] is None          # its file could not be read
+    assert [p["name"] for p in s["pwbd"]["licences"]] == ["PT Sawit Seluma Lestari", "CV Kopi Bukit Kaba"]
+    # letters: the employer with violations and each listed vendor; never the PWBD candidate
+    companies = {c["name"]: c for c in s["companies"]}
+    assert companies["PT Maju Bersama Sejahtera"]["letter"]
+    assert companies["Rumah Makan Bumi Raflesia"]["letter"] is None
+    assert "PWBD" in companies["Rumah Makan Bumi Raflesia"]["letter_skipped"]
+    assert companies["CV Mitra Jasa Bengkulu"]["letter"] is None and companies["CV Mitra Jasa Bengkulu"]["compliant"]
+    vendor_letter = (tmp / "out" / "vendor" / "17066600-pt-satria-jaga-nusantara" / "letter.html").read_text()
+    assert "CV Mitra Jasa Bengkulu" in vendor_letter and "Hendra Gunawan" in vendor_letter
+    assert s["totals"]["letters"] == 3
+
+
+def test_outputs_of_the_branch(branch_run):
+    import openpyxl
+
+    tmp, s, _, _ = branch_run
+    out = tmp / "out"
+    for c in s["companies"]:
+        folder = out / c["folder"]
+        assert (folder / "report.json").exists() and (folder / "findings.xlsx").exists()
+        assert "/" not in Path(c["folder"]).name and ".." not in c["folder"]
+    wb = openpyxl.load_workbook(out / "summary.xlsx", read_only=True)
+    assert wb.sheetnames[:3] == ["Ringkasan", "Perusahaan", "Temuan per Kelompok"]
+    header = [c.value for c in next(wb["Perusahaan"].iter_rows(max_row=1))]
+    assert header[:3] == ["NPP", "Nama Perusahaan", "Kabupaten/Kota"]
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "") and "https://" not in html
+    assert "<script" not in html
+    assert html.count('class="company-link"') == len(s["companies"])
+    assert not list(out.rglob(".*.tmp"))
+
+
+def test_registry_matched_as_check_matches_it(tmp_path):
+    """NIK with spaces or stored as a number, KPJ only, inactive, under another NPP, under the
+    vendor's NPP: the audit (registry indexed, cut per payroll) finds what `check` finds with
+    the whole registry."""
+    from compliance.audit.work import Shared, audit_submission
+    from compliance.ingest.registry import RegistryIndex
+
+    rows = [HEADER + ["Vendor"],
+            worker(1, NIK="1771 0112 0390 0001") + [None],        # NIK with spaces; AKTIF here
+            worker(2, **{"No KPJ": "17000000002"}) + [None],        # the registry has its KPJ only
+            worker(3) + [None],                                     # NONAKTIF: unregistered
+            worker(4) + [None],                                     # AKTIF under another company's NPP
+            worker(5, Status="Outsourcing", **{"No KPJ": ""}) + ["PT Jaga"],   # AKTIF under the vendor's NPP
+            worker(6, **{"No KPJ": ""}) + [None]]                   # nowhere
+    payroll = write_csv(tmp_path / "pt-contoh-17010001.csv", [["Periode: Juni 2025"]] + rows)
+    registry = write_xlsx(tmp_path / "registry.xlsx", {"Peserta": [
+        ["NPP", "KPJ", "NIK", "NAMA", "UPAH", "PROGRAM", "STATUS"],
+        ["17010001", "17000000001", 1771011203900001, "PEKERJA 1", 4500000, "JKK,JKM,JHT,JP", "AKTIF"],  # a number
+        ["17010001", "17000000002", None, "PEKERJA 2", 4500000, "JKK,JKM,JHT,JP", "AKTIF"],
+        ["17010001", "17000000003", "1771011203900003", "PEKERJA 3", 4500000, "JKK,JKM,JHT,JP", "NONAKTIF"],
+        ["17099999", "17000000004", "1771011203900004", "PEKERJA 4", 4500000, "JKK,JKM,JHT,JP", "AKTIF"],
+        ["17088888", "17000000005", "1771011203900005", "PEKERJA 5", 4500000, "JKK,JKM,JHT,JP", "AKTIF"],
+        ["17010001", "17000000099", "1771011203900099", "HANTU", 4500000, "JKK,JKM,JHT,JP", "AKTIF"]]})
+    reg = read_registry(registry)
+    data = payroll.read_bytes()
+    outcome = audit_submission(str(payroll), payroll.name, data,
+                               Shared(RULES, RegistryIndex(reg), None, None, "en", "pandas"))
+    assert outcome.status == "audited" and outcome.company["npp"] == "17010001"    # tied by the NPP in its name
+    doc = json.loads(outcome.files["report.json"])
+    p = read_payroll(data, name=payroll.name)
+    company = replace(p.company, npp="17010001")
+    expected = contract.to_dict(engine.check(p, company, company.period, RULES, reg), RULES, "en")
+    assert [(f["row"], f["rule_id"]) for f in doc["findings"]] == \
+        [(f["row"], f["rule_id"]) for f in expected["findings"]]
+    by_row = {}
+    for f in doc["findings"]:
+        by_row.setdefault(f["row"], set()).add(f["rule_id"])
+    # payroll rows 3-8 hold workers 1-6
+    assert "unregistered-worker" in by_row[5]          # NONAKTIF
+    assert "unregistered-worker" in by_row[6]          # AKTIF only under another company's NPP (1.13-1.14)
+    assert by_row[7] == {"registered-elsewhere"}       # outsourced, under the vendor's NPP: an info (1.4)
+    assert "unregistered-worker" in by_row[8]          # nowhere
+    assert not by_row.get(3, set()) | by_row.get(4, set())   # NIK with spaces and as a number; KPJ only
+    assert doc["registry"]["rows"] == 6                # the summary speaks of the whole extract
+    assert [g["name"] for g in outcome.ghosts] == ["HANTU"]
+
+
+def test_archives_are_read_as_bytes_and_bad_members_listed(tmp_path):
+    zpath = tmp_path / "kiriman.zip"
+    with zipfile.ZipFile(zpath, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.write(BRANCH / "kiriman" / "cv-mitra-jasa-juni-2025.xlsx", "juni/cv-mitra-jasa-juni-2025.xlsx")
+        zf.writestr("../../etc/evil-17010234.csv", "not;a;payroll\n")
+        zf.writestr("juni/dalam.zip", b"PK\x05\x06" + b"\0" * 18)
+    code, out, err = audit(zpath, "--registry", BRANCH / "registry-cabang-bengkulu-juni-2025.csv", "--out",
+                           tmp_path / "out", "--register", tmp_path / "r.sqlite", "--no-letters", "--jobs", "1")
+    assert code == 1, err
+    s = summary_of(tmp_path / "out")
+    assert s["files"] == {"given": 3, "audited": 1, "refused": 2, "not_tied": 0}
+    assert s["companies"][0]["file"] == f"{zpath}!juni/cv-mitra-jasa-juni-2025.xlsx"
+    reasons = {r["file"].split("!")[1]: r["reason"] for r in s["refused"]}
+    assert "inside an archive" in reasons["juni/dalam.zip"]
+    assert not (tmp_path / "etc").exists() and not list(tmp_path.rglob("evil*"))
+
+
+def test_resume_force_and_a_killed_run(tmp_path):
+    # a batch of 24 files: 8 companies' payrolls three times over under other NPPs
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    rows = [HEADER] + [worker(i, **({"No KPJ": ""} if i % 3 == 0 else {})) for i in range(1, 400)]
+    for k in range(24):
+        write_csv(batch / f"pt-{k:02d}-{17100000 + k}.csv", [["Periode: Juni 2025"]] + rows)
+    reg = BRANCH / "registry-cabang-bengkulu-juni-2025.csv"
+    common = ["--registry", reg, "--no-letters", "--engine", "pandas", "--jobs", "2"]
+    code, _, err = audit(batch, *common, "--out", tmp_path / "a", "--register", tmp_path / "a.sqlite")
+    assert code == 1, err
+    first = summary_of(tmp_path / "a")
+    assert first["files"]["audited"] == 24 and len(first["duplicates"]) == 399 - 0
+    assert checks_in(tmp_path / "a.sqlite") == 24
+    # unchanged inputs: nothing checked again, the same summary
+    code, _, err = audit(batch, *common, "--out", tmp_path / "a", "--register", tmp_path / "a.sqlite")
+    assert checks_in(tmp_path / "a.sqlite") == 24 and summary_of(tmp_path / "a") == first
+    # --force: every file again
+    audit(batch, *common, "--out", tmp_path / "a", "--register", tmp_path / "a.sqlite", "--force")
+    assert checks_in(tmp_path / "a.sqlite") == 48 and summary_of(tmp_path / "a") == first
+    # kill -9 mid-way, then a re-run: the same summary as the uninterrupted run, no half-written file
+    args = [sys.executable, "-m", "compliance", "audit", *map(str, [batch, *common, "--out", tmp_path / "b",
+                                                                     "--register", tmp_path / "b.sqlite"])]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list((tmp_path / "b").glob("perusahaan/*/report.json"))) < 3:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done = len(list((tmp_path / "b").glob("perusahaan/*/report.json")))
+    assert 3 <= done < 24, "the run was not interrupted mid-way"
+    code, _, err = audit(batch, *common, "--out", tmp_path / "b", "--register", tmp_path / "b.sqlite")
+    second = summary_of(tmp_path / "b")
+    assert second == first
+    assert not list((tmp_path / "b").rglob(".*.tmp"))
+    assert checks_in(tmp_path / "b.sqlite") >= 24
+
+
+def test_a_dask_cluster_gives_the_same_outputs_as_the_pool(tmp_path, branch_run):
+    distributed = pytest.importorskip("distributed")
+    tmp, pool_summary, _, _ = branch_run
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  silence_logs=40) as cluster:
+        code, out, err = audit(BRANCH / "kiriman", *BATCH, "--out", tmp_path / "out", "--register",
+                               tmp_path / "reg.sqlite", "--scheduler", cluster.scheduler_address)
+    assert code == 1, err
+    assert "Dask cluster" in err
+    assert summary_of(tmp_path / "out") == pool_summary
+    for c in pool_summary["companies"]:
+        for name in ("report.json", "findings.csv", "letter.html"):
+            a, b = tmp / "out" / c["folder"] / name, tmp_path / "out" / c["folder"] / name
+            assert a.exists() == b.exists()
+            if a.exists():
+                assert a.read_bytes() == b.read_bytes(), (c["folder"], name)
+
+
+def test_companies_list_values_not_understood_are_issues(tmp_path):
+    from compliance.ingest.lists import read_companies
+
+    path = write_csv(tmp_path / "p.csv", [["NPP", "Nama Perusahaan", "Skala Usaha", "Tingkat Risiko JKK", "Vendor"],
+                                          ["17010001", "PT A", "Raksasa", "Rendah", "Ya"],
+                                          ["", "PT B", "Kecil", "", ""]])
+    listing = read_companies(path, RULES)
+    t = listing.table
+    assert t.loc[2, "size"] is None and t.loc[2, "jkk_risk"] == "low" and bool(t.loc[2, "vendor"])
+    assert t.loc[3, "npp"] is None and t.loc[3, "size"] == "small" and not t.loc[3, "vendor"]
+    assert listing.issues[["row", "column", "code"]].values.tolist() == [[2, "size", "list-value-unknown"]]
+
+
+def test_index_page_in_headless_chromium(branch_run, chromium):
+    from selenium.webdriver.common.by import By
+
+    from tests.conftest import ARTIFACTS
+
+    tmp, s, _, _ = branch_run
+    chromium.get((tmp / "out" / "index.html").as_uri())
+    shown = chromium.find_element(By.ID, "coverage-pct").text
+    assert shown.replace("\u00a0", " ") == f"{s['coverage']['pct']:.1f} %".replace(".", ",")
+    links = chromium.find_elements(By.CSS_SELECTOR, "a.company-link")
+    assert len(links) == len(s["companies"])
+    hrefs = {link.get_attribute("href") for link in links}
+    letter = next(h for h in hrefs if h.endswith("letter.pdf"))
+    assert Path(letter.removeprefix("file://")).exists()          # the link leads to the company's letter
+    assert all(Path(h.removeprefix("file://").replace("%20", " ")).exists() for h in hrefs)
+    assert chromium.find_element(By.ID, "vendors").text.count("Nusantara") >= 2
+    chromium.save_screenshot(str(ARTIFACTS / "audit-index.png"))
+    assert (ARTIFACTS / "audit-index.png").stat().st_size > 10_000
