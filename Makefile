@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test bench clean
+.PHONY: install demo test bench bench-full clean
 
 install: $(STAMP)
 
@@ -38,15 +38,26 @@ demo: $(STAMP)
 	@echo; echo "=== compliance check samples/cv-sinar-bengkulu-juni-2025.csv --out out/cv-sinar --letter --draft --register out/register.sqlite"
 	@$(BIN)/compliance check samples/cv-sinar-bengkulu-juni-2025.csv --out out/cv-sinar --letter --draft \
 	  --register out/register.sqlite > /dev/null; echo "(exit code $$?)"
+	@echo; echo "=== compliance audit samples/branch/kiriman --registry ... --companies ... --licences ... --out out/audit --draft"
+	@rm -rf out/audit
+	@$(BIN)/compliance audit samples/branch/kiriman --registry samples/branch/registry-cabang-bengkulu-juni-2025.csv \
+	  --companies samples/branch/perusahaan.csv --licences samples/branch/izin-usaha.csv --out out/audit --draft \
+	  --register out/register.sqlite --jobs 2; echo "(exit code $$?; open out/audit/index.html in a browser)"
 	@echo; echo "=== compliance cases list --register out/register.sqlite"
 	@$(BIN)/compliance cases list --register out/register.sqlite
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# A small branch audit (100 companies, 20,000 workers; about a minute), then the sizes of the
+# issues: reading, one company's check, and 100 and 1,000 companies of 1,000 workers each.
 bench: $(STAMP)
+	$(BIN)/python benchmarks/audit.py --companies 100 --per-company 200
+
+bench-full: $(STAMP)
 	$(BIN)/python benchmarks/read.py --gx-rows 1000000
 	$(BIN)/python benchmarks/check.py
+	$(BIN)/python benchmarks/audit.py --companies 100 1000 --per-company 1000
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -472,9 +472,12 @@ def _check_report(report: dict) -> None:
 @click.option("--deadline-days", type=click.IntRange(min=1), help="Working days to comply (at most 10).")
 @click.option("--draft", is_flag=True, help="Draft letters: DRAFT across each page.")
 @click.option("--full-nik", is_flag=True, help="Whole NIKs in the letters' appendix (default: last 4 digits).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress or status lines (errors still go to stderr).")
+@click.option("--stats", "stats_file", type=click.Path(path_type=Path, dir_okay=False), hidden=True,
+              help="Write timings and peak memory as JSON (benchmarks/audit.py).")
 def audit(inputs, registry, companies, licences, out, period, target, jobs, scheduler, force, letters, lang, fmt,
           engine, rules_dir, templates_dir, register_at, office_config, signer_name, letter_date, deadline_days,
-          draft, full_nik):
+          draft, full_nik, quiet, stats_file):
     """Audit every payroll of a branch: INPUT folders, files and .zip archives.
 
     \b
@@ -507,9 +510,7 @@ def audit(inputs, registry, companies, licences, out, period, target, jobs, sche
     from compliance.audit.run import Progress
     from compliance.audit.runners import runner as make_runner
     from compliance.audit.work import Shared
-    from compliance.ingest import read_registry
     from compliance.ingest.lists import read_companies, read_licences
-    from compliance.ingest.registry import RegistryIndex
     from compliance.outputs.audit import write_summary
     from compliance.resources import rules_dir as bundled_rules
     from compliance.resources import templates_dir as bundled_templates
@@ -521,49 +522,86 @@ def audit(inputs, registry, companies, licences, out, period, target, jobs, sche
     if letters and office.signer_is_placeholder and not draft:
         raise UnusableInput(f"the signer is still the placeholder {office.signer_name!r}: set signer.name in the "
                             "office file (or --signer-name), make --draft letters, or use --no-letters")
+    import time
+
+    def say(line: str) -> None:
+        if not quiet:
+            click.echo(line, err=True)
+
     reg = open_register(register_at, office)
-    click.echo(f"reading the registry {registry} ...", err=True) if registry else None
-    index = RegistryIndex(read_registry(registry, rule_set)) if registry else None
+    started = time.perf_counter()
+    prepared = None
+    if registry:
+        say(f"reading the registry {registry} ...")
+        prepared = _prepare_registry(registry, rule_set, out)
+    registry_seconds = time.perf_counter() - started
     listed = read_companies(companies, rule_set) if companies else None
     licence_list = read_licences(licences, rule_set) if licences else None
-    shared = Shared(rule_set, index, listed.table if listed else None, options, lang, engine)
     base = digest(folder_digest(rules_dir or bundled_rules()), *(p.read_bytes() if p else b"-" for p in
                                                                 (registry, companies)),
                   json.dumps(options.to_dict() if options else None, sort_keys=True), lang, engine)
+    shipped = None
+    if prepared:                          # a Dask cluster gets the prepared registry's bytes, not paths
+        shipped = dict(prepared) if not scheduler else {
+            **prepared, "table": Path(prepared["table"]).read_bytes(), "issues": Path(prepared["issues"]).read_bytes()}
+        for key in ("npps", "rows", "active", "issues_count"):
+            shipped.pop(key, None)
+    shared = Shared(rule_set, None, listed.table if listed else None, options, lang, engine, shipped)
     audit_options = AuditOptions(
         out=out, base_fingerprint=base, target_pct=target, force=force, letters=letters, office=office,
         letter_settings=settings, exclude={p for p in (registry, companies, licences) if p},
-        registry_path=str(registry) if registry else None,
-        licences=licence_list.table if licence_list else None, today=settings.date)
+        registry_info=prepared, licences=licence_list.table if licence_list else None, today=settings.date)
     work_runner = make_runner(shared, scheduler, jobs)
-    click.echo(f"auditing on {work_runner.where}", err=True)
+    say(f"auditing on {work_runner.where}")
     try:
         from compliance.audit.inputs import find_submissions
 
         total = len(find_submissions(list(inputs), audit_options.exclude | {out}))
-        if sys.stderr.isatty():
+        if sys.stderr.isatty() and not quiet:
             with click.progressbar(length=total, label="audit", file=sys.stderr, show_eta=True,
                                    show_pos=True) as bar:
                 progress = Progress(total, None, bar)
                 summary = run_audit(list(inputs), shared, audit_options, work_runner, reg, progress)
         else:
-            progress = Progress(total, lambda line: click.echo(line, err=True))
+            progress = Progress(total, say)
             summary = run_audit(list(inputs), shared, audit_options, work_runner, reg, progress)
     finally:
         work_runner.close()
-    for issues, what in ((listed.issues if listed else None, companies), (index.registry.issues if index else None,
-                                                                          registry)):
-        if issues is not None and len(issues):
-            click.echo(f"{what}: {len(issues)} data issue(s) in the list (see `compliance validate`)", err=True)
+    for count, what in ((len(listed.issues) if listed else 0, companies),
+                        (prepared["issues_count"] if prepared else 0, registry)):
+        if count:
+            say(f"{what}: {count} data issue(s) in the list")
+    started = time.perf_counter()
     paths = write_summary(summary, out, rule_set, lang, templates_dir or bundled_templates())
+    if stats_file:
+        from compliance.outputs.files import write_atomic
+
+        stats = {**audit_options.stats, "registry_seconds": registry_seconds,
+                 "registry_rows": prepared["rows"] if prepared else 0,
+                 "write_summary_seconds": time.perf_counter() - started, "jobs": work_runner.jobs}
+        write_atomic(stats_file, json.dumps(stats, indent=1).encode())
     if fmt == "json":
         click.echo(json.dumps(summary, ensure_ascii=False, indent=1, default=str))
     else:
         click.echo(audit_text(summary))
-    click.echo(f"wrote {', '.join(str(p) for p in paths)}; open {paths[2]}", err=True)
+    say(f"wrote {', '.join(str(p) for p in paths)}; open {paths[2]}")
     files = summary["files"]
     clean = files["refused"] == 0 and files["not_tied"] == 0 and all(c["compliant"] for c in summary["companies"])
     sys.exit(EXIT_OK if clean else EXIT_FINDINGS)
+
+
+def _prepare_registry(registry: Path, rule_set, out: Path) -> dict:
+    """The registry read in a child process (compliance.audit.work.prepare_registry): the
+    parent's memory never holds it."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from compliance.audit.run import STATE
+    from compliance.audit.work import prepare_registry
+
+    (out / STATE).mkdir(parents=True, exist_ok=True)
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(prepare_registry, str(registry), rule_set, str(out / STATE)).result()
 
 
 def audit_text(s: dict) -> str:
@@ -581,10 +619,103 @@ def audit_text(s: dict) -> str:
     for c in sorted(s["companies"], key=lambda c: (-c["unregistered"], c["name"] or ""))[:10]:
         lines.append(f"  {c['npp'] or '-':<10} {str(c['name'] or '-')[:40]:<40} workers {c['workers']:>6} "
                      f"unregistered {c['unregistered']:>5} shortfall {rupiah(c['shortfall_idr']):>16}"
+                     + (f"  +{c['vendor_unregistered']} the vendor's" if c["vendor_unregistered"] else "")
                      + (f"  letter {c['letter']}" if c["letter"] else ""))
     for r in s["refused"] + s["not_tied"]:
         lines.append(f"  refused: {r['file']}: {r['reason']}")
     return "\n".join(lines)
+
+
+@main.command()
+@click.argument("payroll", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True))
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="The annotated copy (.xlsx).")
+@click.option("--registry", type=click.Path(path_type=Path, dir_okay=False),
+              help="Participant registry extract (as for `check`).")
+@click.option("--sheet", help="Sheet holding the payroll (default: found from its header row).")
+@company_options
+@text_options
+@map_options
+@rules_option
+@click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True)
+@click.option("--engine", type=click.Choice(["gx", "pandas"]), default="gx", show_default=True,
+              help="Data-quality engine.")
+def annotate(payroll, out, registry, sheet, company_name, company_address, npp, company_size, jkk_risk, period,
+             province, regency, encoding, delimiter, column_map, map_file, rules_dir, lang, engine):
+    """Give back the employer's own PAYROLL with its problems marked.
+
+    \b
+    A copy of the workbook (their sheets, layout, values and formulas kept;
+    nothing recalculated) where each cell with a data issue or a finding is
+    filled and commented (what is wrong, what to do), and a first sheet
+    `Hasil Pemeriksaan` with the summary and a link to each marked cell. A
+    CSV becomes an xlsx of its cells with the same marks.
+    Exit code 0 nothing to mark, 1 marks, 2 unusable input.
+
+    \b
+    Examples:
+      compliance annotate gaji-juni.xlsx --out gaji-juni-diperiksa.xlsx
+      compliance annotate gaji.csv --out gaji-diperiksa.xlsx --period 2025-06 --lang en
+    """
+    from compliance.outputs.annotate import annotate as mark
+    from compliance.outputs.files import write_atomic
+
+    data, report, d, payroll_read, rule_set = _checked_for_annotation(
+        payroll, registry, sheet, (company_name, company_address, npp, company_size, jkk_risk, period, province,
+                                   regency), encoding, delimiter, column_map, map_file, rules_dir, lang, engine)
+    write_atomic(out, mark(data, payroll_read, d, rule_set, lang))
+    marks = len(d["findings"]) + sum(1 for i in d["data_issues"] if i["row"] is not None)
+    click.echo(f"wrote {out}: {len(d['findings'])} finding(s), {len(d['data_issues'])} data issue(s) marked", err=True)
+    sys.exit(EXIT_OK if marks == 0 else EXIT_FINDINGS)
+
+
+def _checked_for_annotation(payroll, registry, sheet, company, encoding, delimiter, column_map, map_file, rules_dir,
+                            lang, engine):
+    from compliance.engine import check as run_check
+    from compliance.ingest import read_payroll, read_registry
+    from compliance.outputs import report as contract
+
+    rule_set = load_rule_set(rules_dir)
+    options = company_from_options(*company)
+    source, name = payroll_source(payroll)
+    data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    read = read_payroll(data, rule_set, name=name or Path(payroll).name, sheet=sheet, options=options,
+                        engine=engine, encoding=encoding, delimiter=delimiter_of(delimiter),
+                        columns_map=columns_map_of(column_map, map_file))
+    if "period" in read.needs:
+        raise UnusableInput(f"{read.source.path}: no period found (company sheet, title row); "
+                            "give it with --period (2025-06, 06/2025 or Juni 2025)")
+    reg = read_registry(registry, rule_set) if registry else None
+    report = run_check(read, read.company, read.company.period, rule_set, reg)
+    return data, report, contract.to_dict(report, rule_set, lang), read, rule_set
+
+
+@main.command()
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="Where to write the blank payroll workbook (.xlsx).")
+@rules_option
+@click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True,
+              help="Language of the notes and messages (the headers are the Indonesian ones the reader knows).")
+def template(out, rules_dir, lang):
+    """Write a blank payroll workbook that prevents the common errors.
+
+    \b
+    A `Perusahaan` sheet with dropdowns (Skala Usaha, Tingkat Risiko JKK,
+    Kabupaten/Kota), and the payroll sheet with NIK and KPJ kept as text and
+    checked for 16 and 11 digits, dropdowns for worker type and programs,
+    date and rupiah formats, an example row (CONTOH, skipped when read) and a
+    note on each header. Filled in by hand, it reads with no assumption.
+
+    \b
+    Examples:
+      compliance template --out gaji-template.xlsx
+      compliance template --out payroll-template.xlsx --lang en
+    """
+    from compliance.outputs.files import write_atomic
+    from compliance.outputs.template import template_xlsx
+
+    write_atomic(out, template_xlsx(load_rule_set(rules_dir), lang))
+    click.echo(f"wrote {out}", err=True)
 
 
 @main.group()

@@ -179,6 +179,7 @@ class Payroll:
     company: Company
     notes: list[str] = field(default_factory=list)
     needs: list[str] = field(default_factory=list)
+    column_index: dict[str, int] = field(default_factory=dict)   # field -> column of the sheet (0 = A)
 
     @property
     def unusable_rows(self) -> pd.Index:
@@ -286,6 +287,8 @@ class Rule:
     tests: tuple
     path: str
     uses: tuple[str, ...] = ()   # context fields its messages and details read (kept in the Report)
+    cells: tuple[str, ...] = ()  # payroll columns an annotated workbook marks, the first the file has
+    todo: dict = field(default_factory=dict)   # {id, en}: what the employer does about a finding
 
     def in_force(self, first_day: dt.date, last_day: dt.date) -> bool:
         return self.effective_from <= last_day and (self.effective_to is None or self.effective_to >= first_day)

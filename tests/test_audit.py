@@ -262,3 +262,7 @@ def test_index_page_in_headless_chromium(branch_run, chromium):
     assert chromium.find_element(By.ID, "vendors").text.count("Nusantara") >= 2
     chromium.save_screenshot(str(ARTIFACTS / "audit-index.png"))
     assert (ARTIFACTS / "audit-index.png").stat().st_size > 10_000
+
+
+def test_summary_follows_its_schema(branch_run, validate_schema):
+    validate_schema(branch_run[1], "audit-summary.schema.json")

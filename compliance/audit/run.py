@@ -37,9 +37,10 @@ class AuditOptions:
     office: object = None                   # compliance.outputs.letters.Office
     letter_settings: object = None          # compliance.outputs.letters.Settings
     exclude: set = field(default_factory=set)
-    registry_path: str | None = None
+    registry_info: dict | None = None      # path, rows, active, npps (compliance.audit.work.prepare_registry)
     licences: pd.DataFrame | None = None
     today: dt.date = field(default_factory=dt.date.today)
+    stats: dict = field(default_factory=dict)   # filled by the run: seconds per phase, rows, peak memory
 
 
 class Progress:
@@ -93,12 +94,28 @@ def run_audit(inputs: list[Path], shared: work.Shared, options: AuditOptions, ru
                 continue
             yield (work.audit_submission, sub.key, sub.name, data)
 
+    st = options.stats
+    st.update(files=len(subs), checked=0, rows_checked=0, rule_seconds=0.0, worker_seconds=0.0, worker_peak_mb=0.0,
+              letters=0, html_seconds=0.0, pdf_seconds=0.0)
+    started = time.perf_counter()
     for outcome in runner.run(tasks()):
         metas[outcome.key] = _keep(outcome, options, state, register, fingerprints[outcome.key], owners, metas)
         progress.step(outcome.rows)
+        st["checked"] += 1
+        st["rows_checked"] += outcome.rows
+        st["rule_seconds"] += outcome.stats.get("rule_seconds", 0.0)
+        st["worker_seconds"] += outcome.stats.get("seconds", 0.0)
+        st["worker_peak_mb"] = max(st["worker_peak_mb"], outcome.stats.get("peak_mb", 0.0))
+    st["check_seconds"] = time.perf_counter() - started
     ordered = [metas[s.key] for s in subs]
+    started = time.perf_counter()
     letters = _letters(ordered, shared, options, runner, register) if options.letters else {}
-    return build_summary(subs, ordered, shared, options, state, letters)
+    st["letter_seconds"] = time.perf_counter() - started
+    started = time.perf_counter()
+    summary = build_summary(subs, ordered, shared, options, state, letters)
+    st["summary_seconds"] = time.perf_counter() - started
+    st["parent_peak_mb"] = work.peak_mb()
+    return summary
 
 
 # -- one file ---------------------------------------------------------------------------------
@@ -169,50 +186,58 @@ def _second_reason(company: dict, owners: dict) -> str:
 
 # -- letters ----------------------------------------------------------------------------------
 def _letters(metas: list[dict], shared: work.Shared, options: AuditOptions, runner, register) -> dict:
-    """Numbers from the register (stage as the case stands), rendering in the workers."""
+    """Numbers from the register (stage as the case stands), rendering in the workers. Streamed:
+    each report is read from its folder when its letter is due, never all at once."""
     from compliance.outputs.letters import Issued, LetterError
 
     settings = options.letter_settings
-    due, made = [], {}
-    for meta in metas:
-        if meta["status"] != "audited" or meta["summary"]["totals"]["violations"] == 0:
-            continue
-        company = meta["summary"]["company"]
-        if not company.get("npp"):
-            made[meta["key"]] = {"skipped": "no NPP: a registration candidate (PWBD), not a letter"}
-            continue
-        folder = options.out / COMPANIES / meta["folder"]
-        document = json.loads((folder / "report.json").read_bytes())
-        due.append((meta["key"], folder, document))
-    for vendor in vendor_documents(metas, shared, options):
-        due.append((f"vendor:{vendor['company']['npp']}", options.out / "vendor" / vendor["folder"], vendor))
-    tasks = []
-    for key, folder, document in due:
-        stage = register.stage_due(document["company"], document["period"], settings.date)
-        try:
-            reserved = register.reserve_letter(document, options.office, replace(settings, stage=stage),
-                                               shared.rule_set, None)
-        except LetterError as exc:
-            made[key] = {"skipped": str(exc)}
-            continue
-        if isinstance(reserved, Issued):
-            made[key] = {"skipped": reserved.skipped}
-            continue
-        made[key] = {"number": reserved.number, "stage": reserved.settings.stage, "folder": str(folder)}
-        pdf = folder / "letter.pdf"
-        if reserved.reused and reserved.sha256_pdf and pdf.exists() and \
-                digest_file(pdf) == reserved.sha256_pdf and not options.force:
-            continue                      # rendered by an earlier run of this batch
-        tasks.append((key, folder, reserved, document))
-    by_key = {t[0]: t for t in tasks}
-    jobs = ((work.render_letter_keyed, key, document, options.office, reserved.settings, reserved.number,
-             reserved.kind, reserved.first) for key, folder, reserved, document in tasks)
-    for key, result in runner.run(jobs):
-        _, folder, reserved, _ = by_key[key]
+    made: dict[str, dict] = {}
+    pending: dict[str, tuple] = {}
+
+    def due():
+        for meta in metas:
+            if meta["status"] != "audited" or meta["summary"]["totals"]["violations"] == 0:
+                continue
+            if not meta["summary"]["company"].get("npp"):
+                made[meta["key"]] = {"skipped": "no NPP: a registration candidate (PWBD), not a letter"}
+                continue
+            folder = options.out / COMPANIES / meta["folder"]
+            yield meta["key"], folder, json.loads((folder / "report.json").read_bytes())
+        for vendor in vendor_documents(metas, shared, options):
+            yield f"vendor:{vendor['company']['npp']}", options.out / "vendor" / vendor["folder"], vendor
+
+    def jobs():
+        for key, folder, document in due():
+            stage = register.stage_due(document["company"], document["period"], settings.date)
+            try:
+                reserved = register.reserve_letter(document, options.office, replace(settings, stage=stage),
+                                                   shared.rule_set, None)
+            except LetterError as exc:
+                made[key] = {"skipped": str(exc)}
+                continue
+            if isinstance(reserved, Issued):
+                made[key] = {"skipped": reserved.skipped}
+                continue
+            made[key] = {"number": reserved.number, "stage": reserved.settings.stage, "folder": str(folder)}
+            pdf = folder / "letter.pdf"
+            if reserved.reused and reserved.sha256_pdf and pdf.exists() and not options.force and \
+                    digest_file(pdf) == reserved.sha256_pdf:
+                continue                      # rendered by an earlier run of this batch
+            pending[key] = (folder, reserved)
+            yield (work.render_letter_keyed, key, document, options.office, reserved.settings, reserved.number,
+                   reserved.kind, reserved.first)
+
+    for key, result in runner.run(jobs()):
+        folder, reserved = pending.pop(key)
         if isinstance(result, str):
             made[key] = {"skipped": result}
             continue
-        html, pdf = result
+        html, pdf, timing = result
+        st = options.stats
+        st["letters"] = st.get("letters", 0) + 1
+        st["html_seconds"] = st.get("html_seconds", 0.0) + timing["html_seconds"]
+        st["pdf_seconds"] = st.get("pdf_seconds", 0.0) + timing["pdf_seconds"]
+        st["worker_peak_mb"] = max(st.get("worker_peak_mb", 0.0), timing["peak_mb"])
         write_atomic(folder / "letter.html", html)
         write_atomic(folder / "letter.pdf", pdf)
         register.letter_files(reserved.letter_id, [folder / "letter.html", folder / "letter.pdf"], pdf)
@@ -244,7 +269,7 @@ def vendor_documents(metas: list[dict], shared: work.Shared, options: AuditOptio
             doc = docs.setdefault(entry["npp"], {
                 "period": meta["summary"]["period"], "ruleset_version": meta["summary"]["ruleset_version"],
                 "tool_version": __version__, "compliant": False, "participation_source":
-                    "registry" if shared.registry is not None else "payroll",
+                    "registry" if options.registry_info else "payroll",
                 "company": {"npp": entry["npp"], "name": entry["name"], "address": entry.get("address"),
                             "size": entry.get("size"), "assumed": []},
                 "source": {"path": "audit", "sheet": None}, "rules": {}, "findings": [], "data_issues": [],
@@ -281,7 +306,8 @@ def build_summary(subs: list[Submission], metas: list[dict], shared: work.Shared
             "npp": c.get("npp"), "name": c.get("name"), "regency": c.get("regency"), "period": s["period"],
             "file": m["key"], "tied_by": s["tied_by"], "folder": f"{COMPANIES}/{m['folder']}",
             "workers": t["workers"], "participants": t["participants"], "coverage_pct": t["coverage_pct"],
-            "unregistered": t["unregistered"], "violations": t["violations"],
+            "unregistered": s["unregistered"], "vendor_unregistered": s["vendor_unregistered"],
+            "violations": t["violations"],
             "shortfall_idr": t["monthly_shortfall_idr"], "vendor_violations": t.get("vendor_violations", 0),
             "vendor_shortfall_idr": t.get("vendor_shortfall_idr", 0), "rows_with_issues": t["rows_with_issues"],
             "compliant": s["compliant"], "ghosts": len(m["ghosts"]), "wage_total_idr": s["wage_total_idr"],
@@ -296,8 +322,8 @@ def build_summary(subs: list[Submission], metas: list[dict], shared: work.Shared
     summary = {
         "schema": "compliance.audit/1", "tool_version": __version__, "ruleset_version": shared.rule_set.version,
         "generated_on": options.today.isoformat(), "periods": periods,
-        "registry": ({"path": options.registry_path, "rows": shared.registry.rows,
-                      "active": shared.registry.active_rows} if shared.registry is not None else None),
+        "registry": ({k: options.registry_info[k] for k in ("path", "rows", "active")}
+                     if options.registry_info else None),
         "files": {"given": len(subs), "audited": len(audited), "refused": len(refused), "not_tied": len(untied)},
         "coverage": {"workers": workers, "participants": participants, "pct": pct, "target_pct": options.target_pct,
                      "participants_to_target": max(0, math.ceil(options.target_pct / 100 * workers) - participants)},
@@ -378,7 +404,7 @@ def pwbd(audited: list[dict], shared: work.Shared, options: AuditOptions) -> dic
     """Registration candidates (domain 7): listed companies with no NPP or one the registry does
     not know, with their payroll figures; licence records with workers and a BPJS TK number that
     is empty or unknown, ranked by workers. A list for canvassing, never a letter."""
-    known = shared.registry.npps if shared.registry is not None else None
+    known = set(options.registry_info["npps"]) if options.registry_info else None
     figures = {}
     for m in audited:
         c = m["summary"]["company"]

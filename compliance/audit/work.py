@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
@@ -26,12 +27,57 @@ NPP_IN_NAME = re.compile(r"(?<!\d)(\d{8,10})(?!\d)")
 
 @dataclass
 class Shared:
+    """What every file's check needs. The registry is either in memory (`registry`) or prepared
+    by `prepare_registry` (`prepared`: the Parquet files' paths for a local pool, or their bytes
+    for Dask workers), and indexed once per process on first use."""
+
     rule_set: RuleSet
     registry: RegistryIndex | None
     companies: pd.DataFrame | None          # the companies list (compliance.ingest.lists.read_companies)
     options: Company | None = None          # --period and other details given for the whole batch
     lang: str = "id"
     engine: str = "gx"
+    prepared: dict | None = None            # {table, issues: path or bytes, path, sheet, digest}
+
+    def index(self) -> RegistryIndex | None:
+        if self.registry is not None or self.prepared is None:
+            return self.registry
+        key = self.prepared["digest"]
+        if key not in _INDEXES:
+            from compliance.ingest.registry import registry_from_parquet
+
+            p = self.prepared
+            table, issues = (p[k] if isinstance(p[k], bytes) else open(p[k], "rb").read() for k in ("table", "issues"))
+            _INDEXES.clear()
+            _INDEXES[key] = RegistryIndex(registry_from_parquet(table, issues, p["path"], p["sheet"]))
+        return _INDEXES[key]
+
+
+_INDEXES: dict[str, RegistryIndex] = {}     # per process: the registry indexed once
+
+
+def prepare_registry(path: str, rule_set: RuleSet, folder: str) -> dict:
+    """Read the registry extract in a child process and write it as Parquet into `folder`: the
+    parent never holds the registry (its memory stays flat however large the branch), and each
+    worker indexes it once. Returns the paths and what the summary needs (counts, NPPs)."""
+    from pathlib import Path
+
+    from compliance.ingest import read_registry
+    from compliance.ingest.registry import registry_to_parquet
+    from compliance.outputs.files import write_atomic
+
+    registry = read_registry(path, rule_set)
+    table, issues = registry_to_parquet(registry)
+    out = {"path": registry.path, "sheet": registry.sheet, "table": str(Path(folder) / "registry.parquet"),
+           "issues": str(Path(folder) / "registry-issues.parquet")}
+    write_atomic(Path(out["table"]), table)
+    write_atomic(Path(out["issues"]), issues)
+    import hashlib
+
+    t = registry.table
+    return {**out, "digest": hashlib.sha256(table).hexdigest(), "rows": int(len(t)),
+            "active": int((t["status"] == "AKTIF").sum()), "npps": sorted(set(t["npp"].dropna())),
+            "issues_count": int(len(registry.issues))}
 
 
 @dataclass
@@ -49,6 +95,7 @@ class Outcome:
     ghosts: list[dict] = field(default_factory=list)
     vendors: dict[str, dict] = field(default_factory=dict)
     rows: int = 0
+    stats: dict = field(default_factory=dict)   # seconds, rule_seconds, peak_mb: measurement, not results
 
 
 def tie(name: str, found: Company, companies: pd.DataFrame | None) -> tuple[dict | None, str]:
@@ -83,6 +130,20 @@ def company_folder(company: Company) -> str:
 
 def audit_submission(key: str, name: str, data: bytes, shared: Shared) -> Outcome:
     """Read, tie, check and render one file. Never raises for what is in the file."""
+    started = time.perf_counter()
+    outcome = _audited(key, name, data, shared)
+    outcome.stats.update(seconds=time.perf_counter() - started, peak_mb=peak_mb())
+    return outcome
+
+
+def peak_mb() -> float:
+    """This process's peak resident memory so far, in MB."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _audited(key: str, name: str, data: bytes, shared: Shared) -> Outcome:
     rs = shared.rule_set
     try:
         payroll = read_payroll(data, rs, name=name, options=shared.options, engine=shared.engine)
@@ -113,7 +174,8 @@ def audit_submission(key: str, name: str, data: bytes, shared: Shared) -> Outcom
 
 def _checked(key: str, payroll, company: Company, how: str, entry: dict, shared: Shared) -> Outcome:
     rs = shared.rule_set
-    registry = shared.registry.for_payroll(payroll.table) if shared.registry is not None else None
+    index = shared.index()
+    registry = index.for_payroll(payroll.table) if index is not None else None
     report = check(payroll, company, company.period, rs, registry)
     files, d = render_outputs(report, rs, shared.lang, {"audit": {"file": key, "tied_by": how}})
     table = payroll.table
@@ -128,11 +190,17 @@ def _checked(key: str, payroll, company: Company, how: str, entry: dict, shared:
         "company": d["company"], "period": d["period"], "file": key, "tied_by": how, "source": d["source"],
         "ruleset_version": d["ruleset_version"], "totals": t, "by_family": d["by_family"],
         "compliant": d["compliant"], "findings": len(d["findings"]), "data_issues": len(d["data_issues"]),
-        "wage_total_idr": int(round(float(wages))), "listed": entry.get("key") is not None or "payroll_file" in entry,
+        "wage_total_idr": int(round(float(wages))),
+        # unregistered workers, the employer's own apart from outsourced workers (the vendors' duty)
+        "unregistered": sum(1 for f in d["findings"] if f["rule_id"] == "unregistered-worker"
+                            and f["responsible"]["party"] == "employer"),
+        "vendor_unregistered": sum(1 for f in d["findings"] if f["rule_id"] == "unregistered-worker"
+                                   and f["responsible"]["party"] == "vendor"), "listed": entry.get("key") is not None or "payroll_file" in entry,
     }
     return Outcome(key, "audited", company=d["company"], folder=company_folder(report.company), summary=summary,
-                   files=files, workers=buf.getvalue(), ghosts=_ghosts(shared.registry, report.company.npp, table),
-                   vendors=_vendors(d, table), rows=payroll.source.rows_read)
+                   files=files, workers=buf.getvalue(), ghosts=_ghosts(index, report.company.npp, table),
+                   vendors=_vendors(d, table), rows=payroll.source.rows_read,
+                   stats={"rule_seconds": report.rule_seconds})
 
 
 def _strip(message: str, name: str) -> str:
@@ -180,8 +248,13 @@ def render_letter(document: dict, office, settings, number: str, kind: str, firs
     """A letter under a number the parent issued from the register: (HTML, PDF) bytes."""
     from compliance.outputs import letters
 
-    html, pdf = letters.render(document, office, settings, shared.rule_set, number, kind, first)
-    return html.encode("utf-8"), pdf
+    started = time.perf_counter()
+    context = letters.build_context(document, office, settings, number, kind, shared.rule_set, first)
+    html = letters.render_html(context, settings.lang, settings.templates)
+    middle = time.perf_counter()
+    pdf = letters.render_pdf(html, settings.templates)
+    return html.encode("utf-8"), pdf, {"html_seconds": middle - started, "pdf_seconds": time.perf_counter() - middle,
+                                       "peak_mb": peak_mb()}
 
 
 def render_letter_keyed(key: str, document: dict, office, settings, number: str, kind: str, first: dict | None,

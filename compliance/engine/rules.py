@@ -30,7 +30,7 @@ OPERATORS = {"below", "at_most", "above", "at_least", "equals", "not_equals", "i
 SHORTFALLS = {"none", "unregistered", "underreported", "missing_programs"}
 RULE_KEYS = {"id", "version", "family", "severity", "title", "message", "message_variants", "legal_basis",
              "effective_from", "effective_to", "when", "shortfall", "details", "parameters", "unconfirmed",
-             "description", "tests"}
+             "description", "tests", "cells", "todo"}
 CASE_KEYS = {"name", "period", "company", "rows", "registry", "expect", "compliant"}
 # what every finding shows, whatever its rule reads
 BASE_FIELDS = ("nik", "name", "employment_type", "vendor", "outsourced", "vendor_duty")
@@ -197,6 +197,9 @@ def load_rule(path: Path, fields: dict, params: Parameters, families: dict | Non
     for name in data.get("parameters") or []:
         if name not in params and not any(n.startswith(name + ".") for n in params.names()):
             raise RuleFileError(f"{where}: parameters: unknown parameter {name!r}")
+    cells = data.get("cells") or []
+    if not isinstance(cells, list) or not all(isinstance(c, str) for c in cells):
+        raise RuleFileError(f"{where}: cells: a list of payroll columns (columns.yaml), e.g. [kpj, nik]")
     tests = []
     for case in data.get("tests") or []:
         if not isinstance(case, dict) or set(case) - CASE_KEYS or "name" not in case or "expect" not in case:
@@ -212,7 +215,8 @@ def load_rule(path: Path, fields: dict, params: Parameters, families: dict | Non
         shortfall=data["shortfall"], details=tuple(data.get("details") or ()),
         parameters=tuple(data.get("parameters") or ()), unconfirmed=unconfirmed,
         description=str(data.get("description", "")), tests=tuple(tests), path=where,
-        uses=_uses(used, data.get("details") or (), fields))
+        uses=_uses(used, data.get("details") or (), fields), cells=tuple(cells),
+        todo=_texts(data["todo"], f"{where}: todo") if "todo" in data else {})
 
 
 def _uses(placeholders: set[str], details, fields: dict) -> tuple[str, ...]:

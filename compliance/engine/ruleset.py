@@ -33,6 +33,10 @@ def load_rule_set(folder: str | Path) -> RuleSet:
 
     columns = load_column_catalog(folder / "columns.yaml")
     columns = replace(columns, words=load_header_words(folder / "header_words.yaml", set(columns.columns)))
+    for rule in rules:
+        unknown = [c for c in rule.cells if c not in columns.columns]
+        if unknown:
+            raise RuleFileError(f"{rule.path}: cells: {', '.join(unknown)} not a payroll column of columns.yaml")
     return RuleSet(rules, params, version, str(folder), FIELDS,
                    columns=columns,
                    registry_columns=load_column_catalog(folder / "registry_columns.yaml"),

@@ -121,7 +121,8 @@ def read_payroll(source: str | Path | bytes, rule_set: RuleSet, name: str | None
                  raw.delimiter)
     return Payroll(source=src, table=table, columns=texts, unmapped_columns=unmapped,
                    ignored_rows=ignored.to_dict("records"), issues=issues, assumptions=assumptions,
-                   company=company, notes=notes, needs=[] if company.period else ["period"])
+                   company=company, notes=notes, needs=[] if company.period else ["period"],
+                   column_index={k: int(v) for k, v in mapping.items()})
 
 
 def _pick_sheet(raw: RawFile, wanted: str | None, catalog: ColumnCatalog, path: str):

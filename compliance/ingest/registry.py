@@ -125,3 +125,28 @@ class RegistryIndex:
             return table.iloc[0:0]
         part = table.iloc[self._positions("npp", [npp])]
         return part[part["status"] == "AKTIF"]
+
+
+def registry_to_parquet(registry: Registry) -> tuple[bytes, bytes]:
+    """A registry as two Parquet files (table, issues): how a batch hands a read registry to its
+    workers without a pickle (a file anyone could replace must never be unpickled)."""
+    import io
+
+    table = io.BytesIO()
+    registry.table.to_parquet(table, index=True)
+    issues = registry.issues.copy()
+    for col in ("value", "detail"):
+        if col in issues:
+            issues[col] = issues[col].map(lambda v: None if v is None or v != v else str(v)).astype(object)
+    buf = io.BytesIO()
+    issues.to_parquet(buf, index=False)
+    return table.getvalue(), buf.getvalue()
+
+
+def registry_from_parquet(table: bytes, issues: bytes, path: str, sheet: str | None) -> Registry:
+    import io
+
+    frame = pd.read_parquet(io.BytesIO(table))
+    for col in ("npp", "kpj", "nik", "name", "status"):
+        frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
+    return Registry(frame, pd.read_parquet(io.BytesIO(issues)), path, sheet)

@@ -1,7 +1,7 @@
 """Which rows under the header are workers, and which are not (and why).
 
 Not workers, listed in `ignored_rows` with a reason so that totals still reconcile:
-blank rows, JUMLAH/TOTAL rows, a repeated header, the second line of a two-line header, a
+blank rows, JUMLAH/TOTAL rows, a template's example row (CONTOH), a repeated header, the second line of a two-line header, a
 section heading inside the table ("DIVISI PRODUKSI") and the footer under the table
 (place and date, "Mengetahui", "HRD", signatures, notes).
 """
@@ -16,6 +16,7 @@ from compliance.ingest import text as tx
 from compliance.ingest import values
 
 TOTAL_RE = r"\s*(?:sub\s*)?(?:jumlah|total|grand\s*total|sub\s*total|total\s+keseluruhan)\b.*"
+EXAMPLE_RE = r"\s*(?:contoh|example)\b.*"       # a template's example row (compliance template)
 
 
 def classify(data: pd.DataFrame, kinds: pd.DataFrame, nik_col: int, name_col: int, money_cols: list[int],
@@ -40,6 +41,11 @@ def classify(data: pd.DataFrame, kinds: pd.DataFrame, nik_col: int, name_col: in
     for c in text_cols:
         is_total |= tx.mask(tx.fullmatch(pc.utf8_lower(text_cells[c]), TOTAL_RE), data.index)
     reason[reason.isna() & is_total & ~nik_filled] = "total"
+    is_example = pd.Series(False, index=data.index)
+    for c in text_cols:
+        if c not in (nik_col, name_col):
+            is_example |= tx.mask(tx.fullmatch(pc.utf8_lower(text_cells[c]), EXAMPLE_RE), data.index)
+    reason[reason.isna() & is_example] = "example"
 
     if nik_col in header_texts:
         # a header printed again inside the table (e.g. on each page); compare the text as written
