@@ -355,7 +355,8 @@ def check(payroll, registry, sheet, company_name, company_address, npp, company_
     if out:
         written, document = out_mod.write_outputs(report, rule_set, out, lang,
                                                   {"office": office.to_dict()} if office else None)
-        click.echo("wrote " + ", ".join(str(p) for p in written), err=True)
+        written.append(_write_annotated(source, data, document, rule_set, lang, out))
+        click.echo("wrote " + ", ".join(str(p) for p in written if p), err=True)
     if letter:
         import hashlib
 
@@ -669,6 +670,24 @@ def annotate(payroll, out, registry, sheet, company_name, company_address, npp, 
     sys.exit(EXIT_OK if marks == 0 else EXIT_FINDINGS)
 
 
+ANNOTATE_MAX_ROWS = 20_000    # openpyxl rewrites the whole workbook: beyond this, `compliance annotate` on request
+
+
+def _write_annotated(source, payroll, document: dict, rule_set, lang: str, out: Path) -> Path | None:
+    """annotated.xlsx beside the report (the employer's own workbook, marked)."""
+    from compliance.outputs.annotate import annotate as mark
+    from compliance.outputs.files import write_atomic
+
+    if payroll.source.rows_read > ANNOTATE_MAX_ROWS:
+        click.echo(f"annotated.xlsx not written: {payroll.source.rows_read:,} rows (more than "
+                   f"{ANNOTATE_MAX_ROWS:,}); run `compliance annotate` for it", err=True)
+        return None
+    content = source if isinstance(source, bytes) else Path(source).read_bytes()
+    path = out / "annotated.xlsx"
+    write_atomic(path, mark(content, payroll, document, rule_set, lang))
+    return path
+
+
 def _checked_for_annotation(payroll, registry, sheet, company, encoding, delimiter, column_map, map_file, rules_dir,
                             lang, engine):
     from compliance.engine import check as run_check
@@ -716,6 +735,54 @@ def template(out, rules_dir, lang):
 
     write_atomic(out, template_xlsx(load_rule_set(rules_dir), lang))
     click.echo(f"wrote {out}", err=True)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--max-upload-mb", type=click.FloatRange(min=0.1), default=20.0, show_default=True,
+              help="Largest upload accepted (413 above).")
+@click.option("--timeout", "timeout_s", type=click.FloatRange(min=1), default=60.0, show_default=True,
+              help="Seconds a check may take (503 after).")
+@click.option("--concurrent", type=click.IntRange(min=1), default=4, show_default=True,
+              help="Checks at once; others wait.")
+@click.option("--root-path", default="", help="The path prefix when served behind a reverse proxy (e.g. /cek).")
+@click.option("--engine", type=click.Choice(["gx", "pandas"]), default="pandas", show_default=True,
+              help="Data-quality engine (the same checks; pandas has no per-request start-up).")
+@rules_option
+@templates_option
+def serve(host, port, max_upload_mb, timeout_s, concurrent, root_path, engine, rules_dir, templates_dir):
+    """Serve the employer's self-check page and the API for scripts.
+
+    \b
+    The page (Indonesian, with an English switch): drop a payroll, see how it
+    was read and fix an unrecognised column, fill in missing company details,
+    see the findings by family with what to do and the contributions owed,
+    and download findings.xlsx, the marked payroll and the blank template.
+    Nothing is stored beyond the request. One process (uvicorn) by default;
+    behind a branch's reverse proxy give --root-path.
+
+    \b
+    API: POST /api/check, a multipart form with the payroll in `file` and
+    optional `period`, `company_size`, `jkk_risk`, `regency`, `npp`,
+    `company_name`, `lang`; the report contract's JSON (200), or a JSON error
+    (400, 413, 415).
+
+    \b
+    Examples:
+      compliance serve
+      compliance serve --host 0.0.0.0 --port 8080 --root-path /cek
+      curl -F file=@gaji.xlsx -F period=2025-06 http://127.0.0.1:8000/api/check
+    """
+    import uvicorn
+
+    from compliance.web import WebSettings, create_app
+
+    app = create_app(WebSettings(max_upload_mb=max_upload_mb, timeout_s=timeout_s, concurrent=concurrent,
+                                 engine=engine, rules=rules_dir, templates=templates_dir))
+    click.echo(f"compliance: serving on http://{host}:{port}{root_path}/ (Ctrl+C to stop)", err=True)
+    uvicorn.run(app, host=host, port=port, root_path=root_path, log_level="warning", server_header=False,
+                timeout_keep_alive=5)
 
 
 @main.group()

@@ -258,7 +258,10 @@ def test_out_files_are_written_atomically_and_neutralised(tmp_path):
     out = tmp_path / "hasil"
     code, _ = run("check", path, "--engine", "pandas", "--period", "2025-06", "--out", out)
     assert code == 1
-    assert sorted(p.name for p in out.iterdir()) == ["findings.csv", "findings.xlsx", "report.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["annotated.xlsx", "findings.csv", "findings.xlsx",
+                                                     "report.json"]
+    marked = openpyxl.load_workbook(out / "annotated.xlsx").worksheets[1]     # the CSV's cells, as text
+    assert marked["C2"].value == hostile and marked["C2"].data_type == "s" and marked["B3"].comment is not None
     csv_text = (out / "findings.csv").read_text(encoding="utf-8-sig")
     assert "'=HYPERLINK" in csv_text and ",=HYPERLINK" not in csv_text
     wb = openpyxl.load_workbook(out / "findings.xlsx")

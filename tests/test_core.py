@@ -25,7 +25,7 @@ MODULES = sorted(
 # layer or below. errors, resources and the issue catalogue are leaves every layer may use.
 LAYERS = {"compliance": 0, "compliance.errors": 0, "compliance.resources": 0, "compliance.catalogue": 0,
           "compliance.model": 1, "compliance.ingest": 2, "compliance.engine": 3, "compliance.outputs": 4,
-          "compliance.rulecases": 5, "compliance.register": 5, "compliance.audit": 5, "compliance.cli": 6, "compliance.__main__": 6}
+          "compliance.rulecases": 5, "compliance.register": 5, "compliance.audit": 5, "compliance.web": 5, "compliance.cli": 6, "compliance.__main__": 6}
 PAYROLLS = sorted(p for p in list(SAMPLES.glob("*.xlsx")) + list(SAMPLES.glob("*.csv"))
                   if not p.name.startswith("registry"))
 
