@@ -45,6 +45,12 @@ demo: $(STAMP)
 	  --register out/register.sqlite --jobs 2; echo "(exit code $$?; open out/audit/index.html in a browser)"
 	@echo; echo "=== compliance cases list --register out/register.sqlite"
 	@$(BIN)/compliance cases list --register out/register.sqlite
+	@echo; echo "=== compliance annotate samples/ud-kopi-kepahiang-juni-2025.xlsx --out out/ud-kopi-kepahiang-diperiksa.xlsx"
+	@$(BIN)/compliance annotate samples/ud-kopi-kepahiang-juni-2025.xlsx --out out/ud-kopi-kepahiang-diperiksa.xlsx; \
+	  echo "(exit code $$?; open it in Excel: the marked cells carry comments)"
+	@echo; echo "=== compliance template --out out/template-gaji.xlsx"
+	@$(BIN)/compliance template --out out/template-gaji.xlsx
+	@echo; echo "The employer's page: .venv/bin/compliance serve, then open http://127.0.0.1:8000/"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
