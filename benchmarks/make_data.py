@@ -13,7 +13,6 @@ workers copied onto a second company's payroll (also unregistered there).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 from pathlib import Path
 

@@ -559,8 +559,8 @@ def audit(inputs, registry, companies, licences, out, period, target, jobs, sche
 
         total = len(find_submissions(list(inputs), audit_options.exclude | {out}))
         if sys.stderr.isatty() and not quiet:
-            with click.progressbar(length=total, label="audit", file=sys.stderr, show_eta=True,
-                                   show_pos=True) as bar:
+            with click.progressbar(length=total, label="audit: files", file=sys.stderr, show_eta=True,
+                                   show_pos=True, item_show_func=lambda rate: rate) as bar:
                 progress = Progress(total, None, bar)
                 summary = run_audit(list(inputs), shared, audit_options, work_runner, reg, progress)
         else:

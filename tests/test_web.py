@@ -15,7 +15,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.conftest import ARTIFACTS, ROOT, SAMPLES, read_payroll, worker, write_csv
+from tests.conftest import ARTIFACTS, SAMPLES, read_payroll, worker, write_csv
 
 MAJU = (SAMPLES / "pt-maju-bersama-juni-2025.xlsx").read_bytes()
 

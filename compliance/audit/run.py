@@ -56,7 +56,7 @@ class Progress:
         self.rows += rows
         now = time.monotonic()
         if self.bar is not None:
-            self.bar.update(1)
+            self.bar.update(1, self.label())
             return
         if now - self.last >= 5 or self.done == self.total:
             rate = self.rows / max(now - self.started, 1e-9)
