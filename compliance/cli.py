@@ -622,8 +622,8 @@ def audit_text(s: dict) -> str:
                      f"unregistered {c['unregistered']:>5} shortfall {rupiah(c['shortfall_idr']):>16}"
                      + (f"  +{c['vendor_unregistered']} the vendor's" if c["vendor_unregistered"] else "")
                      + (f"  letter {c['letter']}" if c["letter"] else ""))
-    for r in s["refused"] + s["not_tied"]:
-        lines.append(f"  refused: {r['file']}: {r['reason']}")
+    for what, files in (("refused", s["refused"]), ("not tied", s["not_tied"])):
+        lines += [f"  {what}: {r['file']}: {r['reason']}" for r in files]
     return "\n".join(lines)
 
 

@@ -56,9 +56,9 @@ class WebSettings:
 class Refused(Exception):
     """A request that gets a JSON (or HTML) error with its status."""
 
-    def __init__(self, status: int, message: str, needs: list[str] | None = None):
+    def __init__(self, status: int, message: str, needs: list[str] | None = None, code: str | None = None):
         super().__init__(message)
-        self.status, self.message, self.needs = status, message, needs or []
+        self.status, self.message, self.needs, self.code = status, message, needs or [], code
 
 
 class _TooLarge(Exception):
@@ -193,8 +193,9 @@ class _State:
             form = await self._form(request, csrf=True)
             result = await self._run(form, self._checked)
         except Refused as exc:
-            html = self.env.get_template("web/error.html.j2").render(T=self._texts(request), message=exc.message,
-                                                                       needs=exc.needs)
+            T = self._texts(request, form_lang=True)
+            html = self.env.get_template("web/error.html.j2").render(
+                T=T, message=T["errors"].get(exc.code, exc.message) if exc.code else exc.message, needs=exc.needs)
             return HTMLResponse(html, status_code=exc.status)
         return HTMLResponse(self._fragment(result), status_code=200)
 
@@ -232,30 +233,35 @@ class _State:
         return Response(contract.dumps(result["document"]), media_type="application/json")
 
     # -- the shared steps -------------------------------------------------------------------------
-    def _texts(self, request) -> dict:
-        return self.rule_set.texts["en" if request.query_params.get("lang") == "en" else "id"]["web"]
+    def _texts(self, request, form_lang: bool = False) -> dict:
+        lang = request.query_params.get("lang") or (getattr(request.state, "lang", None) if form_lang else None)
+        return self.rule_set.texts["en" if lang == "en" else "id"]["web"]
 
     async def _form(self, request, csrf: bool) -> dict:
         if not request.headers.get("content-type", "").startswith("multipart/form-data"):
-            raise Refused(400, "send a multipart/form-data form with the payroll in the field `file`")
+            raise Refused(400, "send a multipart/form-data form with the payroll in the field `file`",
+                          code="not_multipart")
         try:
             form = await request.form(max_files=1, max_fields=60, max_part_size=64 * 1024)
         except _TooLarge:
-            raise Refused(413, f"the upload is larger than {self.settings.max_upload_mb:.0f} MB") from None
+            raise Refused(413, f"the upload is larger than {self.settings.max_upload_mb:.0f} MB",
+                          code="too_large") from None
         except Exception as exc:  # noqa: BLE001 - a malformed form is the client's error
             raise Refused(400, f"the form cannot be read ({type(exc).__name__})") from None
+        request.state.lang = "en" if form.get("lang") == "en" else "id"
         try:
             if csrf:
                 token = request.headers.get("x-csrf-token") or form.get("csrf_token") or ""
                 cookie = request.cookies.get(CSRF_COOKIE) or ""
                 if not cookie or not hmac.compare_digest(str(token), cookie):
-                    raise Refused(403, "the form has expired or did not come from this page: reload the page")
+                    raise Refused(403, "the form has expired or did not come from this page: reload the page",
+                                  code="csrf")
             upload = form.get("file")
             if upload is None or isinstance(upload, str):
-                raise Refused(400, "no payroll file in the field `file`")
+                raise Refused(400, "no payroll file in the field `file`", code="no_file")
             data = await upload.read(self.settings.max_bytes + 1)
             if len(data) > self.settings.max_bytes:
-                raise Refused(413, f"the upload is larger than {self.settings.max_upload_mb:.0f} MB")
+                raise Refused(413, f"the upload is larger than {self.settings.max_upload_mb:.0f} MB", code="too_large")
             values = {k: str(form.get(k)).strip() for k in FIELDS if form.get(k) not in (None, "")}
             return {"data": data, "name": _upload_name(upload.filename), "values": values,
                     "map": [str(v) for v in form.getlist("map") if str(v).strip()]}
@@ -270,7 +276,7 @@ class _State:
                 return await asyncio.wait_for(run_in_threadpool(fn, form), self.settings.timeout_s)
             except asyncio.TimeoutError:
                 raise Refused(503, f"checking took longer than {self.settings.timeout_s:.0f} s; try a smaller file "
-                                   "or the command line") from None
+                                   "or the command line", code="timeout") from None
 
     def _checked(self, form: dict) -> dict:
         """Read and check the upload (in a worker thread)."""
