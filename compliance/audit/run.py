@@ -1,6 +1,6 @@
 """Feeding the workers, writing what they return, letters, and the branch summary.
 
-Resumable: each file's outcome is kept under OUT/.audit/ by a fingerprint of its bytes, the
+Resumable: each file's outcome is kept under OUT/.audit/ by a fingerprint of the file (its place and bytes), the
 registry, the companies list, the rule set and the options, and its check is recorded in the
 office register with that fingerprint. A re-run skips a file whose fingerprint the register
 holds (unless `force`); every file is written atomically and the outcome last, so a run killed
@@ -129,7 +129,7 @@ def _prepared(sub: Submission, options: AuditOptions, state: Path, register, fin
     except (OSError, ValueError) as exc:
         fingerprints[sub.key] = digest(options.base_fingerprint, sub.key)
         return {"key": sub.key, "status": "refused", "reason": f"cannot be opened ({exc})", "rows": 0}, None
-    fp = digest(options.base_fingerprint, sub.name, data)
+    fp = digest(options.base_fingerprint, sub.key, data)     # the same bytes elsewhere are another file
     fingerprints[sub.key] = fp
     if not options.force:
         kept = state / f"{fp}.json"
