@@ -94,6 +94,7 @@ def map_options(f):
 
 
 def columns_map_of(column_map, map_file) -> dict[str, str]:
+    from compliance.ingest.company import NotUnderstood, parse_column_map
     from compliance.resources import load_yaml
 
     out: dict[str, str] = {}
@@ -102,11 +103,10 @@ def columns_map_of(column_map, map_file) -> dict[str, str]:
         if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
             raise click.BadParameter("a mapping of FIELD: \"Header\" lines", param_hint="--map-file")
         out.update({str(k): v for k, v in data.items()})
-    for item in column_map:
-        field, sep, header = item.partition("=")
-        if not sep or not field.strip() or not header.strip():
-            raise click.BadParameter(f"{item!r} is not FIELD=\"Header\"", param_hint="--map")
-        out[field.strip()] = header.strip().strip('"')
+    try:
+        out.update(parse_column_map(column_map))
+    except NotUnderstood as exc:
+        raise click.BadParameter(str(exc), param_hint="--map") from None
     return out
 
 
@@ -151,25 +151,40 @@ def company_options(f):
 
 
 def company_from_options(company_name, company_address, npp, company_size, jkk_risk, period, province, regency):
-    from compliance.ingest.company import parse_period, parse_risk, parse_size
-    from compliance.model import Company
+    from compliance.ingest.company import NotUnderstood, company_from_values
 
-    values = {"name": company_name, "address": company_address, "npp": npp, "province": province,
-              "regency": regency}
-    # the same forms a company sheet may use: what users type
-    for value, parse, key, hint, accepted in (
-            (company_size, parse_size, "size", "--company-size", "micro, small, medium, large (mikro, kecil, menengah, "
-                                                                 "besar)"),
-            (jkk_risk, parse_risk, "jkk_risk", "--jkk-risk", "very-low, low, medium, high, very-high (sangat rendah, "
-                                                             "rendah, sedang, tinggi, sangat tinggi; I-V)"),
-            (period, parse_period, "period", "--period", "2025-06, 06/2025, Juni 2025")):
-        if value is not None:
-            values[key] = parse(value)
-            if values[key] is None:
-                raise click.BadParameter(f"{value!r} is not understood; accepted: {accepted}", param_hint=hint)
-    values = {k: v for k, v in values.items() if v is not None}
-    return Company(**values, sources={k: "option" for k in values}) if values else None
+    try:
+        return company_from_values({"name": company_name, "address": company_address, "npp": npp,
+                                    "size": company_size, "jkk_risk": jkk_risk, "period": period,
+                                    "province": province, "regency": regency})
+    except NotUnderstood as exc:
+        hint = {"size": "--company-size", "jkk_risk": "--jkk-risk", "period": "--period"}[exc.field]
+        raise click.BadParameter(str(exc), param_hint=hint) from None
 
+
+def read_and_check(payroll: Path, rule_set, registry, sheet, options, engine, encoding, delimiter, column_map,
+                   map_file):
+    """The payroll's bytes (read once), the payroll as read, and its check: what `check` and
+    `annotate` share. A missing period is a one-line error that names --period."""
+    from compliance.engine import check as run_check
+    from compliance.ingest import read_payroll, read_registry
+
+    source, name = payroll_source(payroll)
+    content = source if isinstance(source, bytes) else _file_bytes(source)
+    read = read_payroll(content, rule_set, name=name or str(payroll), sheet=sheet, options=options, engine=engine,
+                        encoding=encoding, delimiter=delimiter_of(delimiter),
+                        columns_map=columns_map_of(column_map, map_file))
+    if "period" in read.needs:
+        raise UnusableInput(f"{read.source.path}: no period found (company sheet, title row); "
+                            "give it with --period (2025-06, 06/2025 or Juni 2025)")
+    reg = read_registry(registry, rule_set) if registry else None
+    return content, read, run_check(read, read.company, read.company.period, rule_set, reg)
+
+
+def _file_bytes(path) -> bytes:
+    from compliance.ingest.files import load_bytes
+
+    return load_bytes(path)[0]
 
 @main.command()
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True))
@@ -330,8 +345,6 @@ def check(payroll, registry, sheet, company_name, company_address, npp, company_
       compliance check gaji.xlsx --out hasil/
       compliance check gaji.xlsx --out hasil/ --letter --lang en
     """
-    from compliance.engine import check as run_check
-    from compliance.ingest import read_payroll, read_registry
     from compliance.outputs import check as out_mod
 
     if letter and not out:
@@ -342,26 +355,18 @@ def check(payroll, registry, sheet, company_name, company_address, npp, company_
               if letter else None)
     settings = letter_settings(lang, stage, all_letters, full_nik, reissue, letter_date, deadline_days, draft,
                                templates_dir)
-    source, name = payroll_source(payroll)
-    data = read_payroll(source, rule_set, name=name, sheet=sheet, options=options, engine=engine,
-                        encoding=encoding, delimiter=delimiter_of(delimiter),
-                        columns_map=columns_map_of(column_map, map_file))
-    if "period" in data.needs:
-        raise UnusableInput(f"{data.source.path}: no period found (company sheet, title row); "
-                            "give it with --period (2025-06, 06/2025 or Juni 2025)")
-    reg = read_registry(registry, rule_set) if registry else None
-    report = run_check(data, data.company, data.company.period, rule_set, reg)
+    content, data, report = read_and_check(payroll, rule_set, registry, sheet, options, engine, encoding, delimiter,
+                                           column_map, map_file)
     document = None
     if out:
         written, document = out_mod.write_outputs(report, rule_set, out, lang,
                                                   {"office": office.to_dict()} if office else None)
-        written.append(_write_annotated(source, data, document, rule_set, lang, out))
+        written.append(_write_annotated(content, data, document, rule_set, lang, out))
         click.echo("wrote " + ", ".join(str(p) for p in written if p), err=True)
     if letter:
         import hashlib
 
         reg = open_register(register_at, office)
-        content = source if isinstance(source, bytes) else Path(source).read_bytes()
         check_id = reg.record_check(document, "check", settings.date, hashlib.sha256(content).hexdigest())
         echo_letter(reg.issue_letter(document, out, office, settings, rule_set, check_id), out)
     if fmt == "json":
@@ -658,12 +663,15 @@ def annotate(payroll, out, registry, sheet, company_name, company_address, npp, 
       compliance annotate gaji-juni.xlsx --out gaji-juni-diperiksa.xlsx
       compliance annotate gaji.csv --out gaji-diperiksa.xlsx --period 2025-06 --lang en
     """
+    from compliance.outputs import report as contract
     from compliance.outputs.annotate import annotate as mark
     from compliance.outputs.files import write_atomic
 
-    data, report, d, payroll_read, rule_set = _checked_for_annotation(
-        payroll, registry, sheet, (company_name, company_address, npp, company_size, jkk_risk, period, province,
-                                   regency), encoding, delimiter, column_map, map_file, rules_dir, lang, engine)
+    rule_set = load_rule_set(rules_dir)
+    options = company_from_options(company_name, company_address, npp, company_size, jkk_risk, period, province, regency)
+    data, payroll_read, report = read_and_check(payroll, rule_set, registry, sheet, options, engine, encoding,
+                                                delimiter, column_map, map_file)
+    d = contract.to_dict(report, rule_set, lang)
     write_atomic(out, mark(data, payroll_read, d, rule_set, lang))
     marks = len(d["findings"]) + sum(1 for i in d["data_issues"] if i["row"] is not None)
     click.echo(f"wrote {out}: {len(d['findings'])} finding(s), {len(d['data_issues'])} data issue(s) marked", err=True)
@@ -673,7 +681,7 @@ def annotate(payroll, out, registry, sheet, company_name, company_address, npp, 
 ANNOTATE_MAX_ROWS = 20_000    # openpyxl rewrites the whole workbook: beyond this, `compliance annotate` on request
 
 
-def _write_annotated(source, payroll, document: dict, rule_set, lang: str, out: Path) -> Path | None:
+def _write_annotated(content: bytes, payroll, document: dict, rule_set, lang: str, out: Path) -> Path | None:
     """annotated.xlsx beside the report (the employer's own workbook, marked)."""
     from compliance.outputs.annotate import annotate as mark
     from compliance.outputs.files import write_atomic
@@ -682,32 +690,9 @@ def _write_annotated(source, payroll, document: dict, rule_set, lang: str, out: 
         click.echo(f"annotated.xlsx not written: {payroll.source.rows_read:,} rows (more than "
                    f"{ANNOTATE_MAX_ROWS:,}); run `compliance annotate` for it", err=True)
         return None
-    content = source if isinstance(source, bytes) else Path(source).read_bytes()
     path = out / "annotated.xlsx"
     write_atomic(path, mark(content, payroll, document, rule_set, lang))
     return path
-
-
-def _checked_for_annotation(payroll, registry, sheet, company, encoding, delimiter, column_map, map_file, rules_dir,
-                            lang, engine):
-    from compliance.engine import check as run_check
-    from compliance.ingest import read_payroll, read_registry
-    from compliance.outputs import report as contract
-
-    rule_set = load_rule_set(rules_dir)
-    options = company_from_options(*company)
-    source, name = payroll_source(payroll)
-    data = source if isinstance(source, bytes) else Path(source).read_bytes()
-    read = read_payroll(data, rule_set, name=name or Path(payroll).name, sheet=sheet, options=options,
-                        engine=engine, encoding=encoding, delimiter=delimiter_of(delimiter),
-                        columns_map=columns_map_of(column_map, map_file))
-    if "period" in read.needs:
-        raise UnusableInput(f"{read.source.path}: no period found (company sheet, title row); "
-                            "give it with --period (2025-06, 06/2025 or Juni 2025)")
-    reg = read_registry(registry, rule_set) if registry else None
-    report = run_check(read, read.company, read.company.period, rule_set, reg)
-    return data, report, contract.to_dict(report, rule_set, lang), read, rule_set
-
 
 @main.command()
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True,

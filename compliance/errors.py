@@ -8,3 +8,9 @@ class UnusableInput(Exception):
 
 class RuleFileError(Exception):
     """A rule, parameter or alias file that does not load (file and line in the message)."""
+
+
+def without_name(message: str, name: str) -> str:
+    """A reader's message starts with the file's name; a batch or a page shows the file apart."""
+    prefix = f"{name}: "
+    return message[len(prefix):] if message.startswith(prefix) else message

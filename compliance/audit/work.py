@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from compliance.engine import check
-from compliance.errors import UnusableInput
+from compliance.errors import UnusableInput, without_name
 from compliance.ingest import read_payroll
 from compliance.ingest.registry import RegistryIndex
 from compliance.model import Company, RuleSet, normalize
@@ -148,7 +148,7 @@ def _audited(key: str, name: str, data: bytes, shared: Shared) -> Outcome:
     try:
         payroll = read_payroll(data, rs, name=name, options=shared.options, engine=shared.engine)
     except UnusableInput as exc:
-        return Outcome(key, "refused", _strip(str(exc), name))
+        return Outcome(key, "refused", without_name(str(exc), name))
     except Exception as exc:  # noqa: BLE001 - one hostile file must not stop the batch
         return Outcome(key, "refused", f"could not be read ({type(exc).__name__}: {' '.join(str(exc).split())[:160]})")
     entry, how = tie(name, payroll.company, shared.companies)
@@ -201,14 +201,6 @@ def _checked(key: str, payroll, company: Company, how: str, entry: dict, shared:
                    files=files, workers=buf.getvalue(), ghosts=_ghosts(index, report.company.npp, table),
                    vendors=_vendors(d, table), rows=payroll.source.rows_read,
                    stats={"rule_seconds": report.rule_seconds})
-
-
-def _strip(message: str, name: str) -> str:
-    """A reader's message starts with the file's path; the batch lists the file beside it."""
-    for prefix in (f"{name}: ",):
-        if message.startswith(prefix):
-            return message[len(prefix):]
-    return message
 
 
 def _ghosts(registry: RegistryIndex | None, npp: str | None, table: pd.DataFrame) -> list[dict]:

@@ -139,3 +139,43 @@ def name_from_titles(grid: pd.DataFrame, header_index: int) -> str | None:
                 if m:
                     return m.group(1).strip()
     return None
+
+
+class NotUnderstood(ValueError):
+    """A value a user typed (an option, a form field) that is not understood: names the field
+    and the accepted forms."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+ACCEPTED = {
+    "size": "micro, small, medium, large (mikro, kecil, menengah, besar)",
+    "jkk_risk": "very-low, low, medium, high, very-high (sangat rendah, rendah, sedang, tinggi, sangat tinggi; I-V)",
+    "period": "2025-06, 06/2025, Juni 2025",
+}
+
+
+def company_from_values(values: dict, source: str = "option") -> Company | None:
+    """Company details as users type them (name, address, npp, size, jkk_risk, period, province,
+    regency): the same forms a company sheet may use. None when nothing is given."""
+    given = {k: v for k, v in values.items() if v is not None and str(v).strip() != ""}
+    for key, parse in (("size", parse_size), ("jkk_risk", parse_risk), ("period", parse_period)):
+        if key in given:
+            text = given[key]
+            given[key] = parse(text)
+            if given[key] is None:
+                raise NotUnderstood(key, f"{text!r} is not understood; accepted: {ACCEPTED[key]}")
+    return Company(**given, sources={k: source for k in given}) if given else None
+
+
+def parse_column_map(pairs) -> dict[str, str]:
+    """`FIELD=Header` pairs (--map, a form's `map` fields) as {field: header}."""
+    out = {}
+    for item in pairs:
+        field, sep, header = str(item).partition("=")
+        if not sep or not field.strip() or not header.strip():
+            raise NotUnderstood("map", f"{item!r} is not FIELD=\"Header\"")
+        out[field.strip()] = header.strip().strip('"')
+    return out

@@ -21,7 +21,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from compliance.errors import UnusableInput
+from compliance.errors import UnusableInput, without_name
 
 CSRF_COOKIE = "compliance_csrf"
 FIELDS = ("period", "company_size", "jkk_risk", "regency", "npp", "company_name", "lang")
@@ -290,13 +290,13 @@ class _State:
         try:
             sniff(form["data"], form["name"])
         except UnusableInput as exc:
-            raise Refused(400 if not form["data"] else 415, _unnamed(str(exc), form["name"])) from None
+            raise Refused(400 if not form["data"] else 415, without_name(str(exc), form["name"])) from None
         options, columns_map = _options(v, form["map"])
         try:
             payroll = read_payroll(form["data"], self.rule_set, name=form["name"], options=options,
                                    engine=self.settings.engine, columns_map=columns_map)
         except UnusableInput as exc:
-            raise Refused(400, _unnamed(str(exc), form["name"])) from None
+            raise Refused(400, without_name(str(exc), form["name"])) from None
         if "period" in payroll.needs:
             raise Refused(400, self.rule_set.texts[lang]["web"]["needs_period"], needs=["period"])
         report = check(payroll, payroll.company, payroll.company.period, self.rule_set)
@@ -337,24 +337,15 @@ class _State:
 
 def _options(values: dict, pairs: list[str]):
     """Company details and column names from the form, read as the command line reads them."""
-    from compliance.ingest.company import parse_period, parse_risk, parse_size
-    from compliance.model import Company
+    from compliance.ingest.company import NotUnderstood, company_from_values, parse_column_map
 
-    given = {"name": values.get("company_name"), "npp": values.get("npp"), "regency": values.get("regency")}
-    for field, key, parse in (("company_size", "size", parse_size), ("jkk_risk", "jkk_risk", parse_risk),
-                              ("period", "period", parse_period)):
-        if values.get(field):
-            given[key] = parse(values[field])
-            if given[key] is None:
-                raise Refused(400, f"{field}: {values[field]!r} is not understood")
-    given = {k: v for k, v in given.items() if v is not None}
-    columns_map = {}
-    for pair in pairs:
-        field, sep, header = pair.partition("=")
-        if not sep or not field.strip() or not header.strip():
-            raise Refused(400, f"map: {pair!r} is not FIELD=Header")
-        columns_map[field.strip()] = header.strip()
-    return (Company(**given, sources={k: "form" for k in given}) if given else None), columns_map
+    try:
+        company = company_from_values({"name": values.get("company_name"), "npp": values.get("npp"),
+                                       "regency": values.get("regency"), "size": values.get("company_size"),
+                                       "jkk_risk": values.get("jkk_risk"), "period": values.get("period")}, "form")
+        return company, parse_column_map(pairs)
+    except NotUnderstood as exc:
+        raise Refused(400, f"{exc.field}: {exc}") from None
 
 
 def _upload_name(filename: str | None) -> str:
@@ -362,7 +353,3 @@ def _upload_name(filename: str | None) -> str:
     from compliance.outputs.files import safe_name
 
     return safe_name(Path(str(filename or "upload").replace("\\", "/")).name, 120)
-
-
-def _unnamed(message: str, name: str) -> str:
-    return message[len(name) + 2:] if message.startswith(f"{name}: ") else message
