@@ -4,16 +4,16 @@ page (no network: styles and charts inline) with the coverage against the target
 charts, the vendor and PWBD sections and a link to each company's letter."""
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 from urllib.parse import quote
 
 from compliance.model import RuleSet
-from compliance.outputs.files import neutralise, write_atomic
+from compliance.outputs.files import write_atomic
 from compliance.outputs.report import rupiah
 
 MONEY = {"shortfall", "vendor_shortfall", "wage_total"}
+WIDE = {"reason", "letter_note", "file", "clients"}
 TOP = 30
 
 
@@ -71,32 +71,13 @@ def _sheets(s: dict, rule_set: RuleSet, lang: str) -> list[tuple[str, list[str],
 
 
 def summary_xlsx(s: dict, rule_set: RuleSet, lang: str) -> bytes:
-    import xlsxwriter
+    from compliance.outputs.xlsx import table, workbook
 
     T = rule_set.texts[lang]["audit"]
-    buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"constant_memory": True, "in_memory": True, "strings_to_formulas": False,
-                                   "strings_to_urls": False, "strings_to_numbers": False})
-    header = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
-    money = wb.add_format({"num_format": '"Rp" #,##0'})
+    buf, wb, fmt = workbook()
     for name, keys, rows in _sheets(s, rule_set, lang):
-        ws = wb.add_worksheet(name[:31])
-        for c, key in enumerate(keys):
-            ws.write_string(0, c, T["columns"][key], header)
-            ws.set_column(c, c, 18 if key in MONEY else max(10, min(40, len(T["columns"][key]) + 4)),
-                          money if key in MONEY else None)
-        ws.freeze_panes(1, 0)
-        for r, row in enumerate(rows, start=1):
-            for c, value in enumerate(row):
-                if value is None or value != value:     # unknown (None, NaN): left empty
-                    continue
-                if isinstance(value, bool):
-                    ws.write_boolean(r, c, value)
-                elif isinstance(value, (int, float)):
-                    ws.write_number(r, c, value, money if keys[c] in MONEY else None)
-                else:
-                    ws.write_string(r, c, neutralise(str(value)))
-        ws.autofilter(0, 0, max(len(rows), 1), len(keys) - 1)
+        kinds = ["money" if k in MONEY else "wide" if k in WIDE else "text" for k in keys]
+        table(wb.add_worksheet(name[:31]), [T["columns"][k] for k in keys], rows, kinds, fmt)
     wb.close()
     return buf.getvalue()
 

@@ -19,9 +19,22 @@ WIDTHS = {"text": 16, "int": 8, "money": 18, "wide": 70}
 def findings_xlsx(d: dict, finding_rows: list[list], texts: dict, families: dict, lang: str) -> bytes:
     """findings.xlsx as bytes (an audit worker returns its files to the parent, which writes them).
     `texts` are the rule set's texts in the report's language (rules/texts.yaml)."""
+    T = texts["xlsx"]
+    buf, wb, fmt = workbook()
+    _summary(wb.add_worksheet(T["summary_sheet"]), d, texts, families, fmt, lang)
+    issues = [[i["sheet"], i["row"], i["column"], _cell(i["value"]), i["code"], i["severity"], i["message"]]
+              for i in d["data_issues"]]
+    table(wb.add_worksheet(T["findings_sheet"]), T["findings_header"], finding_rows, FINDING_KINDS, fmt)
+    table(wb.add_worksheet(T["issues_sheet"]), T["issues_header"], issues, ISSUE_KINDS, fmt)
+    wb.close()
+    return buf.getvalue()
+
+
+def workbook():
+    """(buffer, workbook, formats): constant memory, every string a string (never a formula, URL
+    or number)."""
     import xlsxwriter
 
-    T = texts["xlsx"]
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"constant_memory": True, "in_memory": True, "strings_to_formulas": False,
                                    "strings_to_urls": False, "strings_to_numbers": False})
@@ -34,13 +47,7 @@ def findings_xlsx(d: dict, finding_rows: list[list], texts: dict, families: dict
         "bad": wb.add_format({"bold": True, "font_color": "#C00000"}),
         "good": wb.add_format({"bold": True, "font_color": "#007A33"}),
     }
-    _summary(wb.add_worksheet(T["summary_sheet"]), d, texts, families, fmt, lang)
-    issues = [[i["sheet"], i["row"], i["column"], _cell(i["value"]), i["code"], i["severity"], i["message"]]
-              for i in d["data_issues"]]
-    _table(wb.add_worksheet(T["findings_sheet"]), T["findings_header"], finding_rows, FINDING_KINDS, fmt)
-    _table(wb.add_worksheet(T["issues_sheet"]), T["issues_header"], issues, ISSUE_KINDS, fmt)
-    wb.close()
-    return buf.getvalue()
+    return buf, wb, fmt
 
 
 def _summary(ws, d: dict, texts: dict, families: dict, fmt: dict, lang: str) -> None:
@@ -86,7 +93,7 @@ def _summary(ws, d: dict, texts: dict, families: dict, fmt: dict, lang: str) -> 
         r += 1
 
 
-def _table(ws, header: list[str], rows: list[list], kinds: list[str], fmt: dict) -> None:
+def table(ws, header: list[str], rows: list[list], kinds: list[str], fmt: dict) -> None:
     for col, kind in enumerate(kinds):
         ws.set_column(col, col, WIDTHS[kind], fmt["money"] if kind == "money" else None)
     ws.set_row(0, 30)
@@ -101,7 +108,7 @@ def _table(ws, header: list[str], rows: list[list], kinds: list[str], fmt: dict)
 
 def _write(ws, r: int, c: int, value, cell_format=None) -> None:
     """Numbers as numbers, everything else (NIK and KPJ included) as text, never a formula."""
-    if value is None:
+    if value is None or value != value:      # unknown (None, NaN): left empty
         return
     if isinstance(value, bool):
         ws.write_boolean(r, c, value)
@@ -117,12 +124,7 @@ def _cell(v):
 
 def write_table(path: Path, sheet: str, header: list[str], rows: list[list]) -> None:
     """One plain sheet: a bold frozen header with filters, then the rows (strings never formulas)."""
-    import xlsxwriter
-
-    buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"constant_memory": True, "in_memory": True, "strings_to_formulas": False,
-                                   "strings_to_urls": False, "strings_to_numbers": False})
-    fmt = {"header": wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})}
-    _table(wb.add_worksheet(sheet), header, rows, ["text"] * len(header), fmt)
+    buf, wb, fmt = workbook()
+    table(wb.add_worksheet(sheet), header, rows, ["text"] * len(header), fmt)
     wb.close()
     write_atomic(path, buf.getvalue())
