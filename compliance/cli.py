@@ -512,12 +512,13 @@ def audit(inputs, registry, companies, licences, out, period, target, jobs, sche
     import json
 
     from compliance.audit import AuditOptions, run_audit
-    from compliance.audit.inputs import digest, folder_digest
+    from compliance.audit.inputs import digest, file_digest, find_submissions, folder_digest
     from compliance.audit.run import Progress
     from compliance.audit.runners import runner as make_runner
     from compliance.audit.work import Shared
     from compliance.ingest.lists import read_companies, read_licences
     from compliance.outputs.audit import write_summary
+    from compliance.outputs.report import issue_records
     from compliance.resources import rules_dir as bundled_rules
     from compliance.resources import templates_dir as bundled_templates
 
@@ -543,8 +544,7 @@ def audit(inputs, registry, companies, licences, out, period, target, jobs, sche
     registry_seconds = time.perf_counter() - started
     listed = read_companies(companies, rule_set) if companies else None
     licence_list = read_licences(licences, rule_set) if licences else None
-    base = digest(folder_digest(rules_dir or bundled_rules()), *(p.read_bytes() if p else b"-" for p in
-                                                                (registry, companies)),
+    base = digest(folder_digest(rules_dir or bundled_rules()), file_digest(registry), file_digest(companies),
                   json.dumps(options.to_dict() if options else None, sort_keys=True), lang, engine)
     shipped = None
     if prepared:                          # a Dask cluster gets the prepared registry's bytes, not paths
@@ -556,27 +556,30 @@ def audit(inputs, registry, companies, licences, out, period, target, jobs, sche
     audit_options = AuditOptions(
         out=out, base_fingerprint=base, target_pct=target, force=force, letters=letters, office=office,
         letter_settings=settings, exclude={p for p in (registry, companies, licences) if p},
-        registry_info=prepared, licences=licence_list.table if licence_list else None, today=settings.date)
+        registry_info=prepared, licences=licence_list.table if licence_list else None, today=settings.date,
+        list_issues={"companies": issue_records(listed.issues, listed.sheet, lang) if listed else [],
+                     "licences": issue_records(licence_list.issues, licence_list.sheet, lang) if licence_list else [],
+                     "registry": prepared["issues_count"] if prepared else 0})
     work_runner = make_runner(shared, scheduler, jobs)
     say(f"auditing on {work_runner.where}")
     try:
-        from compliance.audit.inputs import find_submissions
-
-        total = len(find_submissions(list(inputs), audit_options.exclude | {out}))
+        subs = find_submissions(list(inputs), audit_options.exclude | {out})
+        total = len(subs)
         if sys.stderr.isatty() and not quiet:
             with click.progressbar(length=total, label="audit: files", file=sys.stderr, show_eta=True,
                                    show_pos=True, item_show_func=lambda rate: rate) as bar:
                 progress = Progress(total, None, bar)
-                summary = run_audit(list(inputs), shared, audit_options, work_runner, reg, progress)
+                summary = run_audit(subs, shared, audit_options, work_runner, reg, progress)
         else:
             progress = Progress(total, say)
-            summary = run_audit(list(inputs), shared, audit_options, work_runner, reg, progress)
+            summary = run_audit(subs, shared, audit_options, work_runner, reg, progress)
     finally:
         work_runner.close()
     for count, what in ((len(listed.issues) if listed else 0, companies),
+                        (len(licence_list.issues) if licence_list else 0, licences),
                         (prepared["issues_count"] if prepared else 0, registry)):
-        if count:
-            say(f"{what}: {count} data issue(s) in the list")
+        if count:      # shown even with --quiet: rows of the lists that could not be read
+            click.echo(f"{what}: {count} data issue(s) (listed in summary.json, list_issues)", err=True)
     started = time.perf_counter()
     paths = write_summary(summary, out, rule_set, lang, templates_dir or bundled_templates())
     if stats_file:

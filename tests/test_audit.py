@@ -60,6 +60,7 @@ def test_counts_reconcile_and_every_file_is_listed(branch_run):
     refused = s["refused"][0]
     assert refused["file"].endswith("pt-bengkulu-makmur-juni-2025.xlsx") and "damaged" in refused["reason"]
     assert "5 given = 4 audited + 1 refused + 0 not tied" in out
+    assert s["list_issues"] == {"companies": [], "licences": [], "registry": 0}
     # branch coverage is the sum over companies
     assert s["coverage"]["workers"] == sum(c["workers"] for c in s["companies"])
     assert s["coverage"]["participants"] == sum(c["participants"] for c in s["companies"])
@@ -242,6 +243,15 @@ def test_companies_list_values_not_understood_are_issues(tmp_path):
     assert t.loc[2, "size"] is None and t.loc[2, "jkk_risk"] == "low" and bool(t.loc[2, "vendor"])
     assert t.loc[3, "npp"] is None and t.loc[3, "size"] == "small" and not t.loc[3, "vendor"]
     assert listing.issues[["row", "column", "code"]].values.tolist() == [[2, "size", "list-value-unknown"]]
+    # in a batch, the summary lists it, and a bad registry is one line and exit 2
+    code, _, err = audit(BRANCH / "kiriman" / "cv-mitra-jasa-juni-2025.xlsx", "--companies", path, "--out",
+                         tmp_path / "out", "--register", tmp_path / "r.sqlite", "--no-letters", "--jobs", "1")
+    issues = summary_of(tmp_path / "out")["list_issues"]["companies"]
+    assert [(i["row"], i["column"], i["code"]) for i in issues] == [(2, "size", "list-value-unknown")]
+    assert "1 data issue(s)" in err
+    bad = write_csv(tmp_path / "reg.csv", [["Nama", "Alamat"], ["A", "B"]])
+    code, out, err = audit(BRANCH / "kiriman", "--registry", bad, "--out", tmp_path / "o2", "--no-letters")
+    assert code == 2 and err.strip().splitlines()[-1].startswith("error: ") and "Traceback" not in err
 
 
 def test_index_page_in_headless_chromium(branch_run, chromium):

@@ -77,6 +77,14 @@ def digest(*parts: bytes | str) -> str:
     return h.hexdigest()
 
 
+def file_digest(path: Path | None) -> str:
+    """A file's SHA-256, read in blocks (a province's registry is never held whole for it)."""
+    if path is None:
+        return "-"
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
 def folder_digest(folder: Path) -> str:
     """A rules or templates folder, by its files' names and contents."""
     h = hashlib.sha256()

@@ -19,7 +19,7 @@ import pandas as pd
 
 from compliance import __version__
 from compliance.audit import work
-from compliance.audit.inputs import Submission, digest, find_submissions, read_bytes
+from compliance.audit.inputs import Submission, digest, read_bytes
 from compliance.model import Company, normalize
 from compliance.outputs.files import write_atomic
 
@@ -41,6 +41,7 @@ class AuditOptions:
     licences: pd.DataFrame | None = None
     today: dt.date = field(default_factory=dt.date.today)
     stats: dict = field(default_factory=dict)   # filled by the run: seconds per phase, rows, peak memory
+    list_issues: dict = field(default_factory=dict)   # the lists' own data issues (companies, licences, registry)
 
 
 class Progress:
@@ -69,13 +70,14 @@ class Progress:
         return f"{rate:,.0f} rows/s"
 
 
-def run_audit(inputs: list[Path], shared: work.Shared, options: AuditOptions, runner, register, progress=None) -> dict:
+def run_audit(subs: list[Submission], shared: work.Shared, options: AuditOptions, runner, register,
+              progress=None) -> dict:
+    """Audit the files `find_submissions` found (a caller shows progress against their number)."""
     out = Path(options.out)
     state = out / STATE
     state.mkdir(parents=True, exist_ok=True)
     for stale in out.rglob(".*.tmp"):    # a killed run's unfinished write (write_atomic's temporary)
         stale.unlink(missing_ok=True)
-    subs = find_submissions(inputs, options.exclude | {out})
     metas: dict[str, dict] = {}          # file key -> its outcome, without the bytes
     fingerprints: dict[str, str] = {}
     progress = progress or Progress(len(subs), lambda s: None)
@@ -340,6 +342,7 @@ def build_summary(subs: list[Submission], metas: list[dict], shared: work.Shared
         "pwbd": pwbd(audited, shared, options),
         "companies_without_payroll": without_payroll(audited, shared),
         "refused": refused, "not_tied": untied,
+        "list_issues": options.list_issues,
     }
     return summary
 
