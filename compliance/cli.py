@@ -456,8 +456,9 @@ def _check_report(report: dict) -> None:
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True,
               help="Folder for the company folders, summary.xlsx, summary.json and index.html.")
 @click.option("--period", metavar="MONTH", help="Contribution month for files that do not say (2025-06, Juni 2025).")
-@click.option("--target", type=click.FloatRange(0, 100), default=48.0, show_default=True,
-              help="The branch's coverage target, in percent.")
+@click.option("--target", type=click.FloatRange(0, 100),
+              help="The branch's coverage target, in percent (default: coverage_target in rules/, 48 %, "
+                   "UNCONFIRMED; the summary says where the target came from).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Local worker processes (default: all cores).")
 @click.option("--scheduler", metavar="ADDRESS",
               help="Run on an existing Dask cluster (e.g. tcp://10.0.0.5:8786) instead of local processes.")
@@ -554,7 +555,7 @@ def audit(inputs, registry, companies, licences, out, period, target, jobs, sche
             shipped.pop(key, None)
     shared = Shared(rule_set, None, listed.table if listed else None, options, lang, engine, shipped)
     audit_options = AuditOptions(
-        out=out, base_fingerprint=base, target_pct=target, force=force, letters=letters, office=office,
+        out=out, base_fingerprint=base, target=_target(target, rule_set, settings.date), force=force, letters=letters, office=office,
         letter_settings=settings, exclude={p for p in (registry, companies, licences) if p},
         registry_info=prepared, licences=licence_list.table if licence_list else None, today=settings.date,
         list_issues={"companies": issue_records(listed.issues, listed.sheet, lang) if listed else [],
@@ -599,6 +600,17 @@ def audit(inputs, registry, companies, licences, out, period, target, jobs, sche
     sys.exit(EXIT_OK if clean else EXIT_FINDINGS)
 
 
+def _target(given: float | None, rule_set, date) -> dict:
+    """The coverage target and where it comes from: --target, else the rule set's dated value
+    with its reference and mark (domain reference section 10)."""
+    from compliance.model import Period
+
+    if given is not None:
+        return {"pct": given, "source": "--target"}
+    v = rule_set.parameters.at("coverage_target", Period(date.year, date.month))
+    return {"pct": float(v.value), "source": "rules", "reference": v.reference, "domain": v.domain, "mark": v.mark}
+
+
 def _prepare_registry(registry: Path, rule_set, out: Path) -> dict:
     """The registry read in a child process (compliance.audit.work.prepare_registry): the
     parent's memory never holds it."""
@@ -619,7 +631,8 @@ def audit_text(s: dict) -> str:
     cov, f, t = s["coverage"], s["files"], s["totals"]
     pct = "-" if cov["pct"] is None else f"{cov['pct']:.2f} %"
     lines = [f"branch audit {', '.join(s['periods']) or '-'}: coverage {pct} of {cov['workers']} workers "
-             f"(target {cov['target_pct']:g} %: {cov['participants_to_target']} more participants needed)",
+             f"(target {cov['target_pct']:g} %{' ' + cov['target']['mark'] if cov['target'].get('mark') else ''}: "
+             f"{cov['participants_to_target']} more participants needed)",
              f"files: {f['given']} given = {f['audited']} audited + {f['refused']} refused + {f['not_tied']} not tied",
              f"employer violations {t['violations']}, monthly shortfall {rupiah(t['shortfall_idr'])}, "
              f"vendor violations {t['vendor_violations']}, letters {t['letters']}",

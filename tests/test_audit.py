@@ -108,6 +108,10 @@ def test_outputs_of_the_branch(branch_run):
     html = (out / "index.html").read_text(encoding="utf-8")
     assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "") and "https://" not in html
     assert "<script" not in html
+    # the 48 % target is UNCONFIRMED in the domain reference: it is shown with its mark and source
+    assert s["coverage"]["target"] == {"pct": 48.0, "source": "rules", "mark": "UNCONFIRMED", "domain": "10 / coverage",
+                                       "reference": s["coverage"]["target"]["reference"]}
+    assert 'id="target-source">(UNCONFIRMED: Bengkulu' in html
     assert html.count('class="company-link"') == len(s["companies"])
     assert not list(out.rglob(".*.tmp"))
 

@@ -31,7 +31,7 @@ COMPANIES = "perusahaan"
 class AuditOptions:
     out: Path
     base_fingerprint: str                   # registry, companies list, rule set, options
-    target_pct: float = 48.0
+    target: dict = field(default_factory=lambda: {"pct": 48.0, "source": "default"})   # see cli._target
     force: bool = False
     letters: bool = True
     office: object = None                   # compliance.outputs.letters.Office
@@ -327,8 +327,9 @@ def build_summary(subs: list[Submission], metas: list[dict], shared: work.Shared
         "registry": ({k: options.registry_info[k] for k in ("path", "rows", "active")}
                      if options.registry_info else None),
         "files": {"given": len(subs), "audited": len(audited), "refused": len(refused), "not_tied": len(untied)},
-        "coverage": {"workers": workers, "participants": participants, "pct": pct, "target_pct": options.target_pct,
-                     "participants_to_target": max(0, math.ceil(options.target_pct / 100 * workers) - participants)},
+        "coverage": {"workers": workers, "participants": participants, "pct": pct,
+                     "target_pct": options.target["pct"], "target": options.target,
+                     "participants_to_target": max(0, math.ceil(options.target["pct"] / 100 * workers) - participants)},
         "totals": {"violations": sum(c["violations"] for c in companies),
                    "shortfall_idr": sum(c["shortfall_idr"] for c in companies),
                    "vendor_violations": sum(c["vendor_violations"] for c in companies),

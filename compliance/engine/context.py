@@ -54,8 +54,9 @@ FIELDS = {
     **{f"missing_{p}": f"a participant known not to be enrolled in the required {p.upper()}" for p in CHECKED_PROGRAMS},
 }
 # parameters the engine and the letters read (rules read theirs through conditions and `parameters:`)
+# read by the engine, the letters (warning_max_working_days) and the audit's summary (coverage_target)
 ENGINE_PARAMETERS = ("rate.", "jp_wage_cap", "jp_pension_age", "foreign_worker_min_months", "programs.", "ump.",
-                     "umk.", "new_worker_days", "warning_max_working_days")
+                     "umk.", "new_worker_days", "warning_max_working_days", "coverage_target")
 
 
 @dataclass
