@@ -12,6 +12,7 @@ import re
 import time
 from dataclasses import dataclass, field, replace
 
+import numpy as np
 import pandas as pd
 
 from compliance.engine import check
@@ -184,6 +185,8 @@ def _checked(key: str, payroll, company: Company, how: str, entry: dict, shared:
     buf = io.BytesIO()
     workers.to_parquet(buf, index=False)
     t = d["totals"]
+    duty = np.concatenate([np.zeros(0, dtype=bool)] + [b.rows["vendor_duty"].to_numpy(dtype=bool)
+                                                       for b in report.blocks if b.rule_id == "unregistered-worker"])
     employed = table.drop(index=payroll.unusable_rows, errors="ignore")
     wages = (employed["base_wage"].fillna(0) + employed["fixed_allowance"].fillna(0)).sum()
     summary = {
@@ -192,10 +195,7 @@ def _checked(key: str, payroll, company: Company, how: str, entry: dict, shared:
         "compliant": d["compliant"], "findings": len(d["findings"]), "data_issues": len(d["data_issues"]),
         "wage_total_idr": int(round(float(wages))),
         # unregistered workers, the employer's own apart from outsourced workers (the vendors' duty)
-        "unregistered": sum(1 for f in d["findings"] if f["rule_id"] == "unregistered-worker"
-                            and f["responsible"]["party"] == "employer"),
-        "vendor_unregistered": sum(1 for f in d["findings"] if f["rule_id"] == "unregistered-worker"
-                                   and f["responsible"]["party"] == "vendor"), "listed": entry.get("key") is not None or "payroll_file" in entry,
+        "unregistered": int((~duty).sum()), "vendor_unregistered": int(duty.sum()), "listed": entry.get("key") is not None or "payroll_file" in entry,
     }
     return Outcome(key, "audited", company=d["company"], folder=company_folder(report.company), summary=summary,
                    files=files, workers=buf.getvalue(), ghosts=_ghosts(index, report.company.npp, table),

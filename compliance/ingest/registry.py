@@ -95,7 +95,7 @@ class RegistryIndex:
         return self._cache[col]
 
     def _positions(self, col: str, keys) -> np.ndarray:
-        keys = pd.Index(pd.unique(np.asarray([k for k in keys if k is not None and k == k], dtype=object)))
+        keys = pd.Index(pd.unique(np.asarray(keys, dtype=object))).dropna()
         if not len(keys):
             return np.zeros(0, dtype=np.intp)
         found, _ = self._index(col).get_indexer_non_unique(keys)
