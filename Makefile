@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test bench bench-full clean
+.PHONY: install demo test test-fast bench bench-full clean
 
 install: $(STAMP)
 
@@ -54,6 +54,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# While working: everything but the slow few (processes, a browser, whole batches; tests/conftest.py).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow"
 
 # A small branch audit (100 companies, 20,000 workers; about a minute), then the sizes of the
 # issues: reading, one company's check, and 100 and 1,000 companies of 1,000 workers each.

@@ -61,7 +61,8 @@ def timed(cmd: list[str], stdout_file: Path | None = None, repeat: int = 1) -> d
 
 
 def rule_phase(path: Path) -> dict:
-    from compliance.engine import check, load_rule_set
+    from compliance.engine import check
+    from compliance.ruleset import load_rule_set
     from compliance.ingest import read_payroll
     from compliance.model import Company, Period
     from compliance.resources import rules_dir

@@ -80,7 +80,7 @@ def one(mode: str, path: str) -> dict:
         import pandas as pd
         pd.read_excel(path, engine="openpyxl", header=None)
     else:
-        from compliance.engine import load_rule_set
+        from compliance.ruleset import load_rule_set
         from compliance.ingest import read_payroll
         from compliance.resources import rules_dir
         p = read_payroll(path, load_rule_set(rules_dir()), engine=mode.split("-")[1])
@@ -92,7 +92,7 @@ def one(mode: str, path: str) -> dict:
 def quality_phase(path: Path, rows: int) -> None:
     import pandas as pd
 
-    from compliance.engine import load_rule_set
+    from compliance.ruleset import load_rule_set
     from compliance.ingest import quality, read_payroll
     from compliance.resources import rules_dir
 

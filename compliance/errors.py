@@ -1,16 +1,68 @@
-"""Errors that end a command with exit code 2 and one line of text (never a traceback)."""
+"""Refusals as codes with data (like frictionless' errors): a face words them in the user's
+language from the templates in rules/texts.yaml (`problems:`), never by string surgery.
+
+    raise UnusableInput("file-empty", file="gaji.xlsx")
+    exc.words("id", rule_set.texts)   ->  "gaji.xlsx: berkas kosong (0 byte); ..."
+    str(exc)                          ->  the English words (logs, tracebacks, tests)
+
+A refusal ends a command with exit code 2 and one line (never a traceback). RuleFileError is for
+the people who write rule files: it names the file and line, in English, like a syntax error.
+"""
+from __future__ import annotations
 
 
-class UnusableInput(Exception):
-    """A file that cannot be read, or lacks what every check needs. The message is one line
-    that says what the file seems to be and what is accepted."""
+class Term(str):
+    """A value inside a problem's data that is itself a word to translate (texts `terms:`),
+    e.g. what a file seems to be: Term("pdf") -> "a PDF document" / "dokumen PDF"."""
+
+    __slots__ = ()
+
+    def __reduce__(self):
+        return Term, (str(self),)
+
+
+class Problem(Exception):
+    """A code (kebab-case) and its data; `file` is the name shown before the words. `needs` names
+    what the user could give for the file to be checked after all ("period", "sheet",
+    "column:nik"): each face asks for it its own way (an option, a form field)."""
+
+    def __init__(self, code: str, /, *, file: str | None = None, needs: list[str] | None = None, **data):
+        super().__init__(code)
+        self.code, self.file, self.data, self.needs = code, file, data, list(needs or [])
+
+    def words(self, lang: str = "en", texts: dict | None = None, with_file: bool = True) -> str:
+        from compliance.texts import problem_words
+
+        return problem_words(self.code, self.data, lang, texts, self.file if with_file else None)
+
+    def to_dict(self, lang: str = "en", texts: dict | None = None) -> dict:
+        """What the JSON faces carry: the code and its data beside the words."""
+        out = {"code": self.code, "data": {k: _plain(v) for k, v in self.data.items()},
+               "message": self.words(lang, texts, with_file=False)}
+        if self.needs:
+            out["needs"] = list(self.needs)
+        return out
+
+    def __str__(self) -> str:
+        return self.words("en")
+
+    def __reduce__(self):          # a worker process or a Dask worker sends it back whole
+        return _rebuild, (type(self), self.code, self.file, self.needs, self.data)
+
+
+def _rebuild(cls, code, file, needs, data):
+    return cls(code, file=file, needs=needs, **data)
+
+
+def _plain(value):
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return str(value) if isinstance(value, Term) else value
+
+
+class UnusableInput(Problem):
+    """A file that cannot be read, or lacks what every check needs (exit code 2)."""
 
 
 class RuleFileError(Exception):
     """A rule, parameter or alias file that does not load (file and line in the message)."""
-
-
-def without_name(message: str, name: str) -> str:
-    """A reader's message starts with the file's name; a batch or a page shows the file apart."""
-    prefix = f"{name}: "
-    return message[len(prefix):] if message.startswith(prefix) else message

@@ -117,16 +117,20 @@ class Company:
     period: Period | None = None
     province: str | None = None
     regency: str | None = None      # kabupaten/kota, for its UMK
-    # field name -> where the value came from ("sheet Perusahaan", "title row 1", "option")
+    # field name -> where the value came from, as a source code (compliance.texts.source_words):
+    # "sheet-row|Perusahaan|3", "title-row|2", "sheet-name|Juni 2025", "option", "form",
+    # "companies-list", "assumed"
     sources: dict = field(default_factory=dict, compare=False)
+    # field name -> {"at": source code, "value": the text} for a value given but not understood
+    unread: dict = field(default_factory=dict, compare=False)
 
     def merged_with(self, other: "Company") -> "Company":
         """Values of `other` win where it has them."""
         changes = {k: getattr(other, k) for k in COMPANY_FIELDS if getattr(other, k) is not None}
         sources = {k: v for k, v in self.sources.items() if getattr(self, k, None) is not None}
-        sources.update({k: v for k, v in other.sources.items() if k not in sources and getattr(other, k) is None})
         sources.update({k: other.sources.get(k, "option") for k in changes})
-        return replace(self, **changes, sources=sources)
+        unread = {k: v for k, v in {**self.unread, **other.unread}.items() if k not in changes and k not in sources}
+        return replace(self, **changes, sources=sources, unread=unread)
 
     def to_dict(self) -> dict:
         return {
@@ -172,14 +176,19 @@ class Payroll:
     source: Source
     table: pd.DataFrame
     columns: dict[str, str]
-    unmapped_columns: list[str]
+    unmapped_columns: list[dict]      # headers not used: {header, guess?, score?, second_for?}
     ignored_rows: list[dict]
     issues: pd.DataFrame
-    assumptions: list[str]
+    assumptions: list[dict]           # notices (compliance.texts.notice): what reading assumed
     company: Company
-    notes: list[str] = field(default_factory=list)
+    notes: list[dict] = field(default_factory=list)
     needs: list[str] = field(default_factory=list)
     column_index: dict[str, int] = field(default_factory=dict)   # field -> column of the sheet (0 = A)
+    file_company: Company | None = None     # the file's own details (company sheet < title rows), before options
+
+    def __post_init__(self) -> None:
+        if self.file_company is None:
+            self.file_company = self.company
 
     @property
     def unusable_rows(self) -> pd.Index:
@@ -289,6 +298,7 @@ class Rule:
     uses: tuple[str, ...] = ()   # context fields its messages and details read (kept in the Report)
     cells: tuple[str, ...] = ()  # payroll columns an annotated workbook marks, the first the file has
     todo: dict = field(default_factory=dict)   # {id, en}: what the employer does about a finding
+    counts_as: str | None = None # "unregistered": its findings are the workers counted unregistered
 
     def in_force(self, first_day: dt.date, last_day: dt.date) -> bool:
         return self.effective_from <= last_day and (self.effective_to is None or self.effective_to >= first_day)
@@ -299,13 +309,30 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class CompanyValues:
+    """The words for each business size and JKK risk class, and their labels by language
+    (rules/company_values.yaml): name -> ({id, en} label, normalized words)."""
+
+    sizes: dict
+    risks: dict
+
+    def label(self, kind: str, name: str | None, lang: str) -> str:
+        table = self.sizes if kind == "size" else self.risks
+        return table[name][0][lang] if name in table else (name or "-")
+
+
+@dataclass(frozen=True)
 class ColumnSpec:
     name: str
     type: str
     required: bool
-    description: str
+    description: dict                    # {id, en}
     aliases: tuple[str, ...]
     ambiguous_aliases: tuple[str, ...] = ()
+    label: dict = field(default_factory=dict)    # {id, en}: what a user calls the field
+
+    def label_in(self, lang: str) -> str:
+        return self.label.get(lang) or self.name
 
 
 @dataclass
@@ -318,6 +345,7 @@ class ColumnCatalog:
     # normalized alias -> canonical names it may mean (several for ambiguous headers)
     lookup: dict[str, tuple[str, ...]] = field(default_factory=dict)
     words: object = None        # compliance.ingest.words.HeaderWords: headers by their words
+    values: CompanyValues | None = None   # the words for sizes and risk classes (a company sheet's values)
 
     def match(self, text: object) -> tuple[str, ...]:
         """The fields a header means: an exact alias, else by its words (above the threshold,
@@ -363,7 +391,7 @@ class EmploymentTypes:
 
 @dataclass
 class RuleSet:
-    """Everything a check reads from a rules folder, loaded once (compliance.engine.load_rule_set)
+    """Everything a check reads from a rules folder, loaded once (compliance.ruleset.load_rule_set)
     and reused by every check of a batch, a worker process or a web server."""
 
     rules: list[Rule]
@@ -455,7 +483,7 @@ class Report:
     assumed: list[str]
     ruleset_version: str
     source: Source
-    assumptions: list[str]
+    assumptions: list[dict]                # notices: what reading and the check assumed or could not do
     participation_source: str
     rules: dict[str, Rule]                 # the rules evaluated, by id, in rule-set order
     parameters: dict[str, Value]           # every dated parameter used, by name

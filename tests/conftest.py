@@ -8,13 +8,14 @@ import openpyxl
 import pytest
 
 from compliance import engine, ingest
+from compliance.ruleset import load_rule_set
 from compliance.outputs import report as contract
 from compliance.resources import rules_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 SCHEMAS = ROOT / "docs" / "schemas"
-RULES = engine.load_rule_set(rules_dir())
+RULES = load_rule_set(rules_dir())
 
 
 # The library's calls with the bundled rule set, as the CLI makes them.
@@ -126,3 +127,19 @@ def chromium():
         yield drv
     finally:
         drv.quit()
+
+
+# The slow few (processes, a browser, whole batches): `make test-fast` leaves them out while working;
+# `make test` runs everything.
+SLOW = ("test_audit.py::", "test_hostile.py::test_odd_forms_never_escape", "test_core.py::test_every_module_imports",
+        "test_core.py::test_every_subcommand_runs", "test_register.py::test_eight_processes", "test_web.py::test_annotate",
+        "test_web.py::test_the_page_in_headless_chromium", "test_readme.py::test_readme_example_output_is_current[audit]",
+        "test_docs.py::test_docs_example_output_is_current[audit", "test_language.py::test_every_face")
+
+
+def pytest_collection_modifyitems(config, items):
+    import pytest
+
+    for item in items:
+        if any(s in item.nodeid for s in SLOW):
+            item.add_marker(pytest.mark.slow)

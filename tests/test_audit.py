@@ -58,8 +58,9 @@ def test_counts_reconcile_and_every_file_is_listed(branch_run):
     listed = {c["file"] for c in s["companies"]} | {r["file"] for r in s["refused"] + s["not_tied"]}
     assert listed == {str(p) for p in sorted((BRANCH / "kiriman").iterdir())}
     refused = s["refused"][0]
-    assert refused["file"].endswith("pt-bengkulu-makmur-juni-2025.xlsx") and "damaged" in refused["reason"]
-    assert "5 given = 4 audited + 1 refused + 0 not tied" in out
+    assert refused["file"].endswith("pt-bengkulu-makmur-juni-2025.xlsx") and refused["code"] == "not-a-payroll"
+    assert "rusak" in refused["reason"]                          # worded in the batch's language (id)
+    assert "5 diterima = 4 diperiksa + 1 ditolak + 0 tidak terkait" in out
     assert s["list_issues"] == {"companies": [], "licences": [], "registry": 0}
     # branch coverage is the sum over companies
     assert s["coverage"]["workers"] == sum(c["workers"] for c in s["companies"])
@@ -175,8 +176,8 @@ def test_archives_are_read_as_bytes_and_bad_members_listed(tmp_path):
     s = summary_of(tmp_path / "out")
     assert s["files"] == {"given": 3, "audited": 1, "refused": 2, "not_tied": 0}
     assert s["companies"][0]["file"] == f"{zpath}!juni/cv-mitra-jasa-juni-2025.xlsx"
-    reasons = {r["file"].split("!")[1]: r["reason"] for r in s["refused"]}
-    assert "inside an archive" in reasons["juni/dalam.zip"]
+    codes = {r["file"].split("!")[1]: r["code"] for r in s["refused"]}
+    assert codes["juni/dalam.zip"] == "nested-archive"
     assert not (tmp_path / "etc").exists() and not list(tmp_path.rglob("evil*"))
 
 
@@ -226,7 +227,7 @@ def test_a_dask_cluster_gives_the_same_outputs_as_the_pool(tmp_path, branch_run)
         code, out, err = audit(BRANCH / "kiriman", *BATCH, "--out", tmp_path / "out", "--register",
                                tmp_path / "reg.sqlite", "--scheduler", cluster.scheduler_address)
     assert code == 1, err
-    assert "Dask cluster" in err
+    assert "klaster Dask" in err
     assert summary_of(tmp_path / "out") == pool_summary
     for c in pool_summary["companies"]:
         for name in ("report.json", "findings.csv", "letter.html"):
@@ -252,10 +253,10 @@ def test_companies_list_values_not_understood_are_issues(tmp_path):
                          tmp_path / "out", "--register", tmp_path / "r.sqlite", "--no-letters", "--jobs", "1")
     issues = summary_of(tmp_path / "out")["list_issues"]["companies"]
     assert [(i["row"], i["column"], i["code"]) for i in issues] == [(2, "size", "list-value-unknown")]
-    assert "1 data issue(s)" in err
+    assert "1 masalah data" in err
     bad = write_csv(tmp_path / "reg.csv", [["Nama", "Alamat"], ["A", "B"]])
     code, out, err = audit(BRANCH / "kiriman", "--registry", bad, "--out", tmp_path / "o2", "--no-letters")
-    assert code == 2 and err.strip().splitlines()[-1].startswith("error: ") and "Traceback" not in err
+    assert code == 2 and err.strip().splitlines()[-1].startswith("kesalahan: ") and "Traceback" not in err
 
 
 def test_index_page_in_headless_chromium(branch_run, chromium):
@@ -280,3 +281,27 @@ def test_index_page_in_headless_chromium(branch_run, chromium):
 
 def test_summary_follows_its_schema(branch_run, validate_schema):
     validate_schema(branch_run[1], "audit-summary.schema.json")
+
+
+def test_audit_branch_in_process_applies_the_regency_of_the_companies_list(tmp_path):
+    """The library call behind `compliance audit`: a companies list that gives Kabupaten/Kota puts
+    the regency on each company (summary.json, summary.xlsx) and its UMK is the floor applied."""
+    from openpyxl import load_workbook
+
+    from compliance.audit import BranchOptions, audit_branch
+
+    options = BranchOptions(out=tmp_path / "out", rule_set=RULES, letters=False, engine="pandas", jobs=1,
+                            register=tmp_path / "r.sqlite", lang="en")
+    result = audit_branch([BRANCH / "kiriman"], registry=BRANCH / "registry-cabang-bengkulu-juni-2025.csv",
+                          companies=BRANCH / "perusahaan.csv", options=options)
+    maju = next(c for c in result.summary["companies"] if c["npp"] == "17010234")
+    assert maju["regency"] == "Kota Bengkulu"
+    sheet = load_workbook(result.paths[1])["Companies"]
+    rows = [[c.value for c in r] for r in sheet.iter_rows()]
+    regency = rows[0].index("Regency/City")
+    assert any(r[regency] == "Kota Bengkulu" and r[1] == "PT Maju Bersama Sejahtera" for r in rows[1:])
+    report = json.loads((tmp_path / "out" / maju["folder"] / "report.json").read_text(encoding="utf-8"))
+    assert report["company"]["regency"] == "Kota Bengkulu"
+    assert report["parameters"]["umk.bengkulu.kota-bengkulu"]["value"] == 2930669.44     # the UMK, not the UMP
+    assert "umk.bengkulu.kota-bengkulu" in report["rules"]["wage-below-minimum"]["parameters"]
+    assert not result.clean and result.stats["jobs"] == 1

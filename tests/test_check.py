@@ -273,7 +273,7 @@ def test_out_files_are_written_atomically_and_neutralised(tmp_path):
     assert found["F"][1].data_type == "s" and found["F"][1].value == "1771011203900001"   # NIK as text
     assert found.freeze_panes == "A2" and found.auto_filter.ref.startswith("A1:")
     assert "Rp" in found["I"][1].number_format and isinstance(found["I"][1].value, int)
-    assert wb["Masalah Data"]["E"][1].value == "nik-length"
+    assert wb["Masalah Data"]["E"][1].value == "kesalahan" and "16 digit" in wb["Masalah Data"]["F"][1].value
     summary = {r[0].value: r[1].value for r in wb["Ringkasan"].iter_rows() if r[0].value}
     assert summary["Pekerja pada periode"] == 1 and summary["Status"] == "TIDAK PATUH"
     assert json.loads((out / "report.json").read_text())["findings"][0]["name"] == hostile
@@ -301,7 +301,7 @@ def test_rules_commands():
     assert code == 0 and "family: PDS-PROGRAM" in out
     assert run("rules", "show", "nope")[0] == 2
     code, out = run("rules", "test")
-    assert code == 0 and " 0 failed" in out
+    assert code == 0 and " 0 gagal" in out
 
 
 def test_a_finding_cites_only_what_was_in_force_and_its_own_type():
@@ -326,9 +326,10 @@ def test_birth_dates_from_the_nik_when_there_is_no_birth_date_column(tmp_path):
     path = write_xlsx(tmp_path / "g.xlsx", {"Gaji": [["Periode: Juni 2025"], *rows]})
     p = read_payroll(path, engine="pandas")
     assert p.table["birth_date"].dt.strftime("%Y-%m-%d").tolist() == ["1960-06-01", "1995-06-01"]
-    assert any("birth dates taken from the NIK" in a for a in p.assumptions)
+    assert {"code": "birth-dates-from-nik", "data": {}} in p.assumptions
     p = Payroll(p.source, p.table, p.columns, [], [], p.issues, p.assumptions,
                 Company(size="large", jkk_risk="low", period=Period(2025, 6)))
     found = findings(check(p, RULES), "missing-program")
     assert [f["name"] for f in found] == ["Bu Muda"]          # Pak Tua is past the pension age: no JP
-    assert any("birth dates taken from the NIK" in a for a in report_dict(check(p, RULES))["assumptions"])
+    assert any("birth dates taken from the NIK" in a for a in report_dict(check(p, RULES), "en")["assumptions"])
+    assert any("tanggal lahir diambil dari NIK" in a for a in report_dict(check(p, RULES), "id")["assumptions"])

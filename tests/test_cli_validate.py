@@ -1,5 +1,6 @@
 """`compliance validate`: exit codes, one-line errors, and the JSON contract."""
 import json
+import re
 import subprocess
 import sys
 
@@ -41,10 +42,10 @@ def test_exit_1_when_rows_are_unusable_and_messages_follow_the_language(tmp_path
 
 def test_text_output_says_where_it_read(tmp_path):
     path = write_xlsx(tmp_path / "g.xlsx", {"Gaji": [["DAFTAR GAJI"], HEADER, worker(1)]})
-    code, out, _ = run("validate", path, "--engine", "pandas", "--period", "2025-06")
+    code, out, _ = run("validate", path, "--engine", "pandas", "--period", "2025-06", "--lang", "en")
     assert code == 0
     assert "sheet 'Gaji', header on row 2" in out
-    assert "nik              <- 'NIK'" in out
+    assert re.search(r"^  NIK \[nik\] +<- 'NIK'$", out, re.M)
     assert "rows read: 1  usable: 1  with issues: 0" in out
 
 
@@ -58,14 +59,16 @@ def test_unusable_files_exit_2_with_one_line_and_no_traceback(tmp_path, content,
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
-    assert proc.stderr.startswith("error: ")
+    assert proc.stderr.startswith("kesalahan: ")          # Indonesian by default
 
 
 def test_missing_nik_column_exits_2_naming_accepted_headers(tmp_path):
     path = write_xlsx(tmp_path / "g.xlsx", {"Gaji": [["Nama", "Gaji Pokok"], ["Ani", 1]]})
     code, out, _ = run("validate", path)
     assert code == 2
-    assert "no nik column" in out and "No KTP" in out
+    assert "tidak ada kolom NIK" in out and "No KTP" in out
+    code, out, _ = run("validate", path, "--lang", "en")
+    assert code == 2 and "no NIK column" in out
 
 
 def test_usage_errors_exit_2(tmp_path):

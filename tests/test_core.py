@@ -21,11 +21,21 @@ PACKAGE = ROOT / "compliance"
 MODULES = sorted(
     ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
     for p in PACKAGE.rglob("*.py") if p.name != "__main__.py")
-# model <- ingest <- engine <- outputs <- (rule cases, register) <- cli: a module imports only from its own
-# layer or below. errors, resources and the issue catalogue are leaves every layer may use.
+# model <- office <- (ingest | engine) <- ruleset <- (outputs | register) <- (pipeline, rule cases) <-
+# (audit, web) <- cli: a module imports only from its own layer or below. errors, resources, texts and
+# the issue catalogue are leaves every layer may use; the package's own __init__ is a facade of lazy
+# exports above everything (`from compliance import __version__` is a leaf).
 LAYERS = {"compliance": 0, "compliance.errors": 0, "compliance.resources": 0, "compliance.catalogue": 0,
-          "compliance.model": 1, "compliance.ingest": 2, "compliance.engine": 3, "compliance.outputs": 4,
-          "compliance.rulecases": 5, "compliance.register": 5, "compliance.audit": 5, "compliance.web": 5, "compliance.cli": 6, "compliance.__main__": 6}
+          "compliance.texts": 0, "compliance.model": 1, "compliance.office": 2, "compliance.ingest": 3,
+          "compliance.engine": 3, "compliance.ruleset": 4, "compliance.outputs": 5, "compliance.register": 5,
+          "compliance.pipeline": 6, "compliance.rulecases": 6, "compliance.audit": 7, "compliance.web": 7,
+          "compliance.cli": 8, "compliance.__main__": 8}
+# sideways imports that the layers alone would allow, and the design forbids: the engine and the
+# outputs never read files (a report is plain data), the register never renders or reads
+FORBIDDEN = {"compliance.engine": ("compliance.ingest", "compliance.outputs"),
+             "compliance.outputs": ("compliance.ingest", "compliance.register", "compliance.pipeline"),
+             "compliance.ingest": ("compliance.engine",),
+             "compliance.register": ("compliance.outputs", "compliance.ingest", "compliance.engine")}
 PAYROLLS = sorted(p for p in list(SAMPLES.glob("*.xlsx")) + list(SAMPLES.glob("*.csv"))
                   if not p.name.startswith("registry"))
 
@@ -62,13 +72,33 @@ def test_imports_flow_one_way():
     for module in MODULES:
         path = PACKAGE.joinpath(*module.split(".")[1:])
         path = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
-        for target in imports_of(path):
-            if layer(target) > layer(module):
-                wrong.append(f"{module} imports {target}")
-            # the engine uses ingestion's public API only, never its internals
-            if module.startswith("compliance.engine") and target.startswith("compliance.ingest."):
-                wrong.append(f"{module} imports ingest internals: {target}")
+        if module != "compliance":            # the facade's lazy exports
+            wrong += wrong_imports(module, imports_of(path))
     assert wrong == []
+
+
+def wrong_imports(module: str, targets: set[str]) -> list[str]:
+    wrong = []
+    for target in sorted(targets):
+        if layer(target) > layer(module):
+            wrong.append(f"{module} imports {target}")
+        for below, never in FORBIDDEN.items():
+            if (module == below or module.startswith(below + ".")) and target.startswith(never):
+                wrong.append(f"{module} imports {target}")
+    return wrong
+
+
+def test_the_layer_test_catches_wrong_imports(tmp_path):
+    """The test above is real: an engine module that reads a file, a register that renders, an
+    output that runs the pipeline are each caught; the allowed direction is not."""
+    bad = tmp_path / "bad.py"
+    bad.write_text("def f():\n    from compliance.ingest.files import read_bytes\n")
+    assert imports_of(bad) == {"compliance.ingest.files"}
+    assert wrong_imports("compliance.engine.context", imports_of(bad))
+    assert wrong_imports("compliance.register", {"compliance.outputs.letters"})
+    assert wrong_imports("compliance.outputs.report", {"compliance.pipeline"})
+    assert wrong_imports("compliance.office", {"compliance.register"})
+    assert not wrong_imports("compliance.pipeline", {"compliance.ingest", "compliance.engine"})
 
 
 def compliance_cli(*args, cwd):
@@ -95,14 +125,14 @@ def test_every_subcommand_runs_in_a_fresh_process(tmp_path):
     code, out, err = compliance_cli("letter", "hasil/report.json", "--lang", "en", cwd=tmp_path)
     assert code == 0 and "001/PDS/BKL/VII/2025" in err and (tmp_path / "hasil" / "letter.pdf").exists()
     code, out, _ = compliance_cli("cases", "list", "--as-of", "2025-07-30", cwd=tmp_path)   # the default register
-    assert code == 0 and "due-stage-2" in out
+    assert code == 0 and "saatnya teguran kedua" in out
     assert compliance_cli("cases", "show", "17010234", cwd=tmp_path)[0] == 0
     assert compliance_cli("rules", "list", cwd=tmp_path)[0] == 0
     assert compliance_cli("rules", "show", "missing-program", cwd=tmp_path)[0] == 0
     code, out, _ = compliance_cli("rules", "test", cwd=tmp_path)
-    assert code == 0 and " 0 failed" in out
+    assert code == 0 and " 0 gagal" in out
     code, _, err = compliance_cli("check", tmp_path / "nope.xlsx", cwd=tmp_path)
-    assert code == 2 and err.startswith("error: ") and "Traceback" not in err
+    assert code == 2 and err.startswith("kesalahan: ") and "Traceback" not in err
 
 
 def test_check_takes_the_period_as_an_argument():
@@ -161,7 +191,7 @@ def test_rules_option_changes_column_aliases_and_texts_too(tmp_path):
     path = write_xlsx(tmp_path / "g.xlsx", {"Gaji": [["NIK", "Nama Orangnya", "Gaji Pokok"],
                                                       ["1771011203850001", "Budi", 4_000_000]]})
     code, _, err = compliance_cli("check", path, "--period", "2025-06", "--engine", "pandas", cwd=tmp_path)
-    assert code == 2 and "no name column" in err
+    assert code == 2 and "tidak ada kolom Nama" in err
     custom = tmp_path / "rules"
     shutil.copytree(RULES.folder, custom)
     columns = custom / "columns.yaml"
@@ -246,3 +276,35 @@ def test_names_from_data_are_safe(hostile):
     assert name and len(name) <= 80 and name not in (".", "..")
     assert not any(c in name for c in "/\\\x00\r\n\u202e:") and ".." not in name
     assert name.upper() != "CON"
+
+
+def test_every_package_ships_in_the_wheel():
+    """A new sub-package missing from setup.cfg works from the source tree and not installed."""
+    import configparser
+
+    cfg = configparser.ConfigParser()
+    cfg.read(ROOT / "setup.cfg")
+    listed = set(cfg["options"]["packages"].split())
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in PACKAGE.rglob("__init__.py")}
+    assert found <= listed, sorted(found - listed)
+
+
+def test_no_rule_id_or_family_code_in_the_code():
+    """Rule ids and family codes live in rules/: code reads a rule's metadata (counts_as, a
+    family's about), so a rule renamed or added needs no code change."""
+    names = [r.id for r in RULES.rules] + list(RULES.families)
+    assert "unregistered-worker" in names and "PDS-TK" in names
+    found = [f"{p.relative_to(ROOT)}: {name}" for p in PACKAGE.rglob("*.py")
+             for text in code_strings(p) for name in names if name in text]
+    assert found == []
+
+
+def code_strings(path: Path) -> list[str]:
+    """The string constants a module's code uses: not its docstrings (a command's help may name a
+    rule the user can look up, or PWBD), not comments."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docs = {id(n.body[0].value) for n in ast.walk(tree)
+            if isinstance(n, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and n.body
+            and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
+    return [n.value for n in ast.walk(tree)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docs]

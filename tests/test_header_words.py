@@ -50,10 +50,10 @@ def test_words_in_any_order_and_the_best_guess_for_the_rest(tmp_path):
     p = read_payroll(path, engine="pandas", options=None)
     assert p.columns["start_date"] == "Tgl Gabung Kerja Pertama"      # words, not an alias
     assert p.columns["base_wage"] == "Pokok Gaji"                     # any order
-    assert any(u.startswith("Pendapatan Pokok") for u in p.unmapped_columns)      # listed, never dropped
+    assert {"header": "Pendapatan Pokok"} in p.unmapped_columns      # listed, never dropped
     guessed = read_payroll(write_csv(tmp_path / "h.csv", [["NIK", "Nama", "Tunjangan Transport"],
                                                            ["1771011203850001", "Budi", "500000"]]), engine="pandas")
-    assert guessed.unmapped_columns == ["Tunjangan Transport (best guess: fixed_allowance, 0.33)"]
+    assert guessed.unmapped_columns == [{"header": "Tunjangan Transport", "guess": "fixed_allowance", "score": 0.33}]
 
 
 def test_the_users_map_wins_and_is_checked(tmp_path):
@@ -72,4 +72,4 @@ def test_the_users_map_wins_and_is_checked(tmp_path):
     (tmp_path / "map.yaml").write_text('base_wage: "Take Home"\n')
     for extra in (["--map", 'base_wage="Take Home"'], ["--map-file", str(tmp_path / "map.yaml")]):
         result = CliRunner().invoke(main, ["validate", str(path), "--engine", "pandas", "--period", "2025-06", *extra])
-        assert result.exit_code == 0 and "base_wage   <- 'Take Home'" in result.output, result.output
+        assert result.exit_code == 0 and "Upah pokok [base_wage]            <- 'Take Home'" in result.output, result.output

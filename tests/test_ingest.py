@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compliance.catalogue import CATALOGUE
+from compliance.catalogue import SEVERITY as CATALOGUE
 from compliance.errors import UnusableInput
 from tests.conftest import HEADER, SAMPLES, read_payroll, worker, write_csv, write_xlsx
 

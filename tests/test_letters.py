@@ -11,6 +11,7 @@ from pypdf import PdfReader
 
 from compliance.cli import main
 from compliance.outputs import letters
+from compliance.outputs.letters import issue as issue_letter
 from compliance.resources import templates_dir
 from tests.conftest import HEADER, RULES, SAMPLES, check, read_payroll, report_dict, worker, write_xlsx
 
@@ -31,7 +32,7 @@ def issue(report, out, branch, settings, register=None):
     from compliance.register import Register
 
     reg = Register.open(register or Path(out) / "register.sqlite")
-    return reg.issue_letter(report, Path(out), branch, settings, RULES)
+    return issue_letter(reg, report, Path(out), branch, settings, RULES)
 
 
 def office(**values):
@@ -138,7 +139,7 @@ def test_a_missing_field_fails_loudly(tmp_path):
     from compliance.model import Period
 
     report = report_of(path, name="PT Tanpa Alamat", npp="17000002", period=Period(2025, 6))
-    with pytest.raises(letters.LetterError, match="company address"):
+    with pytest.raises(letters.LetterError, match="company's address"):
         issue(report, tmp_path / "o", office(), letters.Settings(date=DATE))
     assert not (tmp_path / "o" / "letter.pdf").exists()
     context = letters.build_context(report_of(SAMPLES / "cv-sinar-bengkulu-juni-2025.csv"), office(),
@@ -220,10 +221,10 @@ def test_cli_check_letter_and_letter_from_an_edited_report(tmp_path):
     command = ["check", str(SAMPLES / "cv-sinar-bengkulu-juni-2025.csv"), "--engine", "pandas", "--out", str(out),
                "--letter", "--letter-date", "2025-07-14"]
     result = CliRunner().invoke(main, command)
-    assert result.exit_code == 2 and "placeholder" in result.output     # no real signer yet
+    assert result.exit_code == 2 and "isian contoh" in result.output     # no real signer yet
     result = CliRunner().invoke(main, command + ["--signer-name", "Budi Hartono, S.E."])
     assert result.exit_code == 1, result.output
-    assert "letter 001/PDS/BKL/VII/2025 issued" in result.output
+    assert "surat 001/PDS/BKL/VII/2025 diterbitkan" in result.output
     saved = json.loads((out / "report.json").read_text())
     assert saved["office"]["name"] == "BPJS Ketenagakerjaan Kantor Cabang Bengkulu"
     saved["office"]["name"] = "BPJS Ketenagakerjaan Kantor Cabang Curup"
@@ -239,7 +240,11 @@ def test_a_draft_may_keep_the_placeholder_and_says_draft(tmp_path):
     report = report_of(SAMPLES / "cv-sinar-bengkulu-juni-2025.csv")
     issue(report, tmp_path, letters.load_office(), letters.Settings(date=DATE, draft=True))
     pages = PdfReader(tmp_path / "letter.pdf").pages
-    assert all("DRAFT" in page.extract_text() for page in pages)
+    assert all("DRAF" in page.extract_text() and "DRAFT" not in page.extract_text() for page in pages)
+    english = report_of(SAMPLES / "cv-sinar-bengkulu-juni-2025.csv", "en")
+    issue(english, tmp_path / "en", letters.load_office(), letters.Settings(lang="en", date=DATE, draft=True,
+                                                                             reissue=True))
+    assert all("DRAFT" in page.extract_text() for page in PdfReader(tmp_path / "en" / "letter.pdf").pages)
 
 
 def test_deadlines_skip_indonesian_holidays_and_cuti_bersama(tmp_path):
@@ -272,7 +277,9 @@ def test_cli_letter_errors_exit_2(tmp_path):
     bad = tmp_path / "report.json"
     bad.write_text('{"hello": 1}')
     result = CliRunner().invoke(main, ["letter", str(bad)])
-    assert result.exit_code == 2 and "not a check report" in result.output
+    assert result.exit_code == 2 and "bukan laporan pemeriksaan (tidak ada: company," in result.output
+    result = CliRunner().invoke(main, ["letter", str(bad), "--lang", "en"])
+    assert result.exit_code == 2 and "not a check report (missing: company," in result.output
     result = CliRunner().invoke(main, ["check", str(SAMPLES / "cv-sinar-bengkulu-juni-2025.csv"), "--letter"])
     assert result.exit_code == 2 and "--out" in result.output
 
@@ -287,7 +294,7 @@ def test_appendix_header_repeats_on_every_page(tmp_path):
     pages = [" ".join(p.extract_text().split()) for p in PdfReader(tmp_path / "o" / "letter.pdf").pages]
     table_pages = [p for p in pages if re.search(r"\*{12}\d{4}", p)]
     assert len(table_pages) >= 2
-    assert all("Baris Nama NIK Status Aturan Temuan" in p for p in table_pages)
+    assert all("Baris Nama NIK Status Temuan" in p for p in table_pages)
     assert all("Nomor 001/PDS/BKL/VII/2025" in p for p in pages)
 
 

@@ -5,7 +5,7 @@ import pytest
 
 from compliance.errors import UnusableInput
 from compliance.ingest.files import read_file, read_workbook_openpyxl
-from tests.conftest import HEADER, SAMPLES, read_payroll, worker, write_csv, write_xlsx
+from tests.conftest import HEADER, RULES, SAMPLES, read_payroll, worker, write_csv, write_xlsx
 
 
 def rows_ok(payroll, n):
@@ -95,7 +95,7 @@ def test_nik_header_holding_employee_numbers_is_decided_from_values(tmp_path):
     p = read_payroll(write_xlsx(tmp_path / "k.xlsx", {"Gaji": rows}), engine="pandas")
     assert p.columns["nik"] == "No. KTP" and p.columns["employee_id"] == "NIK"
     assert p.table["nik"].tolist() == ["1771011203850001", "1771011203850002"]
-    assert any("employee numbers" in n for n in p.notes)
+    assert [n["code"] for n in p.notes] == ["employee-numbers"] and p.notes[0]["data"]["header"] == "NIK"
 
 
 def test_nik_header_holding_national_ids(tmp_path):
@@ -107,13 +107,13 @@ def test_nik_header_holding_national_ids(tmp_path):
 
 def test_only_employee_numbers_is_refused_naming_the_column(tmp_path):
     rows = [["NIK", "Nama"], ["K-001", "Ani"], ["K-002", "Budi"]]
-    with pytest.raises(UnusableInput, match="no nik column.*'NIK' holds employee numbers"):
+    with pytest.raises(UnusableInput, match="no NIK column.*'NIK' holds employee numbers"):
         read_payroll(write_xlsx(tmp_path / "e.xlsx", {"Gaji": rows}), engine="pandas")
 
 
 def test_missing_required_column_is_refused(tmp_path):
     rows = [["NIK KTP", "Gaji Pokok", "Status"], ["1771011203850001", 1, "Tetap"]]
-    with pytest.raises(UnusableInput, match="no name column"):
+    with pytest.raises(UnusableInput, match="no Name column"):
         read_payroll(write_xlsx(tmp_path / "x.xlsx", {"Gaji": rows}), engine="pandas")
 
 
@@ -181,7 +181,11 @@ def test_a_company_value_that_is_not_understood_is_said(tmp_path):
     sheets = {"Perusahaan": [["Skala Usaha", "Sedang-Besar"], ["Periode", "2025-06"]], "Gaji": [HEADER, worker(1)]}
     p = read_payroll(write_xlsx(tmp_path / "c.xlsx", sheets), engine="pandas")
     assert p.company.size is None
-    assert any("company size" in n and "'Sedang-Besar' not understood" in n for n in p.notes)
+    [note] = p.notes
+    assert note["code"] == "company-value-not-understood" and note["data"]["value"] == "Sedang-Besar"
+    from compliance.texts import notice_words
+
+    assert "'Sedang-Besar'" in notice_words(note, "id", RULES.texts) and "skala usaha" in notice_words(note, "id", RULES.texts)
 
 
 def test_a_lone_nik_column_with_some_national_ids_is_the_nik(tmp_path):
@@ -202,7 +206,7 @@ def test_a_payroll_with_a_header_and_no_rows_is_refused_not_called_compliant(tmp
 
     for command in (["validate", str(path)], ["check", str(path), "--period", "2025-06"]):
         result = CliRunner().invoke(main, command + ["--engine", "pandas"])
-        assert result.exit_code == 2 and "no worker rows" in result.output, command
+        assert result.exit_code == 2 and "tidak ada baris pekerja" in result.output, command
 
 
 def test_an_impossible_date_is_a_data_issue_of_its_cell_not_the_files_end(tmp_path):
@@ -231,7 +235,7 @@ def test_a_zip_bomb_is_refused_before_any_reader_inflates_it(tmp_path):
                 data = data[:-len(b"</worksheet>")] + b" " * (64 * 1024 * 1024) + b"</worksheet>"
             dst.writestr(item.filename, data)
     assert bomb.stat().st_size < 1_000_000
-    with pytest.raises(UnusableInput, match=r"bomb.xlsx: this looks like an archive whose member "
+    with pytest.raises(UnusableInput, match=r"bomb.xlsx: an archive whose member "
                                             r"'xl/worksheets/sheet1.xml' would inflate .* refused unread"):
         read_payroll(bomb, engine="pandas")
     from click.testing import CliRunner
@@ -278,8 +282,8 @@ def test_options_accept_what_users_type(tmp_path):
     for period in ("2025-07", "07/2025", "Juli 2025", "JULI 2025"):
         result = CliRunner().invoke(main, ["check", sample, "--engine", "pandas", "--period", period,
                                            "--company-size", "Menengah", "--jkk-risk", "Sangat Tinggi"])
-        assert "periode 2025-07" in result.output and "skala medium, risiko JKK very-high" in result.output
-    result = CliRunner().invoke(main, ["check", sample, "--period", "pekan depan"])
+        assert "periode 2025-07" in result.output and "skala menengah, risiko JKK sangat tinggi" in result.output
+    result = CliRunner().invoke(main, ["check", sample, "--period", "pekan depan", "--lang", "en"])
     assert result.exit_code == 2 and "accepted: 2025-06, 06/2025, Juni 2025" in result.output
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from compliance.outputs import letters
+from compliance.outputs.letters import issue
 from compliance.register import Register, RegisterError
 from tests.conftest import RULES, SAMPLES, check, read_payroll, report_dict
 
@@ -92,7 +93,7 @@ def _issue_in_process(args):
     reg = Register.open(location)
     d = json.loads(Path(out).with_suffix(".json").read_text())
     d["company"] = {**d["company"], "npp": npp, "name": f"PT {npp}"}
-    issued = reg.issue_letter(d, Path(out), office(), settings(), RULES)
+    issued = issue(reg, d, Path(out), office(), settings(), RULES)
     return issued.number
 
 
@@ -111,12 +112,12 @@ def test_eight_processes_issuing_at_once_never_share_a_number_or_leave_a_gap(loc
 def test_rendering_again_reuses_the_number_and_reissue_supersedes(location, tmp_path):
     reg = Register.open(location)
     d = document()
-    first = reg.issue_letter(d, tmp_path / "a", office(), settings(), RULES)
-    again = reg.issue_letter(d, tmp_path / "b", office(), settings(date=dt.date(2025, 8, 1)), RULES)
+    first = issue(reg, d, tmp_path / "a", office(), settings(), RULES)
+    again = issue(reg, d, tmp_path / "b", office(), settings(date=dt.date(2025, 8, 1)), RULES)
     assert again.number == first.number == "001/PDS/BKL/VII/2025" and again.reused
-    new = reg.issue_letter(d, tmp_path / "c", office(), settings(reissue=True), RULES)
+    new = issue(reg, d, tmp_path / "c", office(), settings(reissue=True), RULES)
     assert new.number == "002/PDS/BKL/VII/2025"
-    other = reg.issue_letter(document(npp="17099999", name="PT LAIN"), tmp_path / "d", office(), settings(), RULES)
+    other = issue(reg, document(npp="17099999", name="PT LAIN"), tmp_path / "d", office(), settings(), RULES)
     assert other.number == "003/PDS/BKL/VII/2025"                  # the sequence is the office's, not a folder's
     statuses = [(x["number"], x["status"]) for x in reg.history("17030456")["letters"]]
     assert statuses == [("001/PDS/BKL/VII/2025", "superseded"), ("002/PDS/BKL/VII/2025", "issued")]
@@ -126,28 +127,34 @@ def test_escalation_is_refused_before_the_deadline_and_allowed_after_a_recheck(l
     reg = Register.open(location)
     d = document()
     reg.record_check(d, "check", DATE)
-    reg.issue_letter(d, tmp_path / "1", office(), settings(), RULES)          # deadline 28 July 2025
+    issue(reg, d, tmp_path / "1", office(), settings(), RULES)          # deadline 28 July 2025
     assert [c["status"] for c in reg.cases(dt.date(2025, 7, 20))] == ["open"]
-    with pytest.raises(RegisterError, match="runs until 2025-07-28"):
-        reg.issue_letter(d, tmp_path / "2", office(), settings(stage=2, date=dt.date(2025, 7, 28)), RULES)
+    with pytest.raises(RegisterError, match="runs until 2025-07-28") as refused:
+        issue(reg, d, tmp_path / "2", office(), settings(stage=2, date=dt.date(2025, 7, 28)), RULES)
+    assert refused.value.code == "second-before-deadline"
+    assert "berlaku sampai 2025-07-28" in refused.value.words("id", RULES.texts)
     assert [c["status"] for c in reg.cases(dt.date(2025, 7, 29))] == ["due-stage-2"]
     with pytest.raises(RegisterError, match="needs a check after 2025-07-28"):
-        reg.issue_letter(d, tmp_path / "2", office(), settings(stage=2, date=dt.date(2025, 8, 4)), RULES)
+        issue(reg, d, tmp_path / "2", office(), settings(stage=2, date=dt.date(2025, 8, 4)), RULES)
     reg.record_check(d, "check", dt.date(2025, 8, 4))                         # still not compliant
-    second = reg.issue_letter(d, tmp_path / "2", office(), settings(stage=2, date=dt.date(2025, 8, 4)), RULES)
+    second = issue(reg, d, tmp_path / "2", office(), settings(stage=2, date=dt.date(2025, 8, 4)), RULES)
     assert second.number == "002/PDS/BKL/VIII/2025"
     text = (tmp_path / "2" / "letter.html").read_text()
     assert "Teguran Tertulis Kedua" in text and "001/PDS/BKL/VII/2025" in text
     [case] = reg.cases(dt.date(2025, 9, 1))
-    assert case["status"] == "due-sanction" and "0.1%" in case["recommendation"]
-    assert "letter" not in case["recommendation"]
+    from compliance.outputs.cases import case_rows
+
+    [worded] = case_rows([case], "en", RULES)
+    assert case["status"] == "due-sanction" and "0.1%" in worded["recommendation"]
+    assert "letter" not in worded["recommendation"]
+    assert "denda 0,1% per bulan" in case_rows([case], "id", RULES)[0]["recommendation"]
 
 
 def test_a_compliant_recheck_closes_the_case(location, tmp_path):
     reg = Register.open(location)
     d = document()
     reg.record_check(d, "check", DATE)
-    reg.issue_letter(d, tmp_path / "1", office(), settings(), RULES)
+    issue(reg, d, tmp_path / "1", office(), settings(), RULES)
     fixed = {**d, "compliant": True, "totals": {**d["totals"], "violations": 0, "monthly_shortfall_idr": 0}}
     reg.record_check(fixed, "check", dt.date(2025, 7, 25))
     [case] = reg.cases(dt.date(2025, 8, 1))
@@ -165,12 +172,12 @@ def test_an_earlier_ledger_is_imported(location, tmp_path):
     ledger.write_text("".join(json.dumps(e) + "\n" for e in entries))
     assert reg.import_ledger(ledger) == 1
     assert reg.import_ledger(ledger) == 0                                    # once only
-    nxt = reg.issue_letter(document(npp="17011111", name="PT BARU"), tmp_path / "o", office(), settings(), RULES)
+    nxt = issue(reg, document(npp="17011111", name="PT BARU"), tmp_path / "o", office(), settings(), RULES)
     assert nxt.number == "005/PDS/BKL/VII/2025"                              # numbering goes on after it
     assert [c["status"] for c in reg.cases(dt.date(2025, 7, 20))] == ["open", "open"]
     bad = tmp_path / "bad.jsonl"
     bad.write_text("{not json\n")
-    with pytest.raises(RegisterError, match=r"bad.jsonl:1: not a ledger entry"):
+    with pytest.raises(RegisterError, match=r"bad.jsonl: line 1 is not a ledger entry"):
         reg.import_ledger(bad)
 
 
@@ -188,10 +195,10 @@ def test_cases_commands(tmp_path):
     r = run(main, ["cases", "list", "--register", reg, "--as-of", "2025-07-30", "--format", "json"])
     assert r.exit_code == 0 and json.loads(r.output)[0]["status"] == "due-stage-2"
     r = run(main, ["cases", "list", "--register", reg, "--status", "closed"])
-    assert r.exit_code == 0 and r.output.startswith("0 case(s)")
+    assert r.exit_code == 0 and r.output.startswith("0 kasus per ")
     r = run(main, ["cases", "list", "--register", reg, "--format", "xlsx", "--out", str(tmp_path / "k.xlsx")])
     assert r.exit_code == 0 and (tmp_path / "k.xlsx").stat().st_size > 0
     r = run(main, ["cases", "show", "17030456", "--register", reg])
     assert r.exit_code == 0 and "001/PDS/BKL/VII/2025" in r.output
     r = run(main, ["cases", "show", "99999999", "--register", reg])
-    assert r.exit_code == 2 and "no company with NPP 99999999" in r.output
+    assert r.exit_code == 2 and "tidak ada perusahaan dengan NPP 99999999" in r.output

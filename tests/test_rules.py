@@ -2,7 +2,7 @@
 
 import pytest
 
-from compliance.engine import load_rule_set as load_rules
+from compliance.ruleset import load_rule_set as load_rules
 from compliance.rulecases import all_cases, run_case
 from compliance.errors import RuleFileError
 from compliance.resources import rules_dir

@@ -57,16 +57,18 @@ def test_api_fields_win_over_the_file(client):
         ("small", "high", "17000001", "2025-07")
 
 
-@pytest.mark.parametrize("name,data,status,words", [
-    ("gaji.pdf", b"%PDF-1.4 not a payroll", 415, "PDF"),
-    ("gaji.xlsx", b"", 400, "empty"),
-    ("gaji.xlsx", b"PK\x03\x04 broken", 415, "damaged"),
-    ("gaji.csv", "Nama;Alamat\nA;B\n".encode(), 400, "header"),
+@pytest.mark.parametrize("name,data,status,code,words", [
+    ("gaji.pdf", b"%PDF-1.4 not a payroll", 415, "not-a-payroll", "PDF"),
+    ("gaji.xlsx", b"", 400, "file-empty", "kosong"),
+    ("gaji.xlsx", b"PK\x03\x04 broken", 415, "not-a-payroll", "rusak"),
+    ("gaji.csv", "Nama;Alamat\nA;B\n".encode(), 400, "no-header-row", "judul kolom"),
 ])
-def test_api_bad_files_get_a_json_error(client, name, data, status, words):
+def test_api_bad_files_get_a_json_error(client, name, data, status, code, words):
     r = client.post("/api/check", files={"file": (name, data)})
     assert r.status_code == status
-    assert r.json()["status"] == status and words.lower() in r.json()["error"].lower()
+    assert r.json()["status"] == status and r.json()["code"] == code and words.lower() in r.json()["error"].lower()
+    english = client.post("/api/check", files={"file": (name, data)}, data={"lang": "en"}).json()
+    assert english["code"] == code and english["error"] != r.json()["error"]
 
 
 def test_api_needs_the_period_when_the_file_has_none(client, tmp_path):
@@ -105,7 +107,7 @@ def test_hostile_uploads_are_read_as_data_and_never_written(client, tmp_path, mo
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("xl/worksheets/sheet1.xml", b"<a>" + b"0" * 60_000_000 + b"</a>")
     r = client.post("/api/check", files={"file": ("../../bomb.xlsx", bomb.getvalue())})
-    assert r.status_code in (400, 415) and "inflate" in r.json()["error"]
+    assert r.status_code in (400, 415) and r.json()["code"] == "zip-bomb"
     formula = write_csv(tmp_path / "f.csv", [["Periode: Juni 2025"], ["NIK", "Nama", "Gaji Pokok"],
                                              [worker(1)[1], "=HYPERLINK(\"http://x\")", "4000000"]])
     r = client.post("/api/check", files={"file": ("../../../etc/f.csv", formula.read_bytes())})

@@ -8,6 +8,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from compliance.errors import UnusableInput
 from compliance.ingest.files import MAX_INFLATED_BYTES, inflation_problem
 
 ZIP = ".zip"
@@ -19,7 +20,7 @@ class Submission:
     name: str                 # its own file name (type sniffing, tying by name)
     path: str                 # the file on disk; for an archive's member, the archive
     member: str | None = None
-    problem: str | None = None    # refused before reading (e.g. an archive that would inflate too far)
+    problem: UnusableInput | None = None    # refused before reading (e.g. an archive that would inflate too far)
 
 
 def find_submissions(inputs: list[Path], exclude: set[Path] = frozenset()) -> list[Submission]:
@@ -51,9 +52,9 @@ def _members(archive: Path) -> list[Submission]:
             name = i.filename.replace("\\", "/").rsplit("/", 1)[-1]
             why = problem
             if why is None and i.filename.replace("\\", "/").startswith("__MACOSX/"):
-                why = "a macOS resource fork, not a payroll"
+                why = UnusableInput("resource-fork")
             elif why is None and name.lower().endswith(ZIP):
-                why = "an archive inside an archive: unpack it and give it again"
+                why = UnusableInput("nested-archive")
             out.append(Submission(f"{archive}!{i.filename}", name or i.filename, str(archive), i.filename, why))
         return out
 
@@ -65,7 +66,7 @@ def read_bytes(sub: Submission) -> bytes:
     with zipfile.ZipFile(sub.path) as zf, zf.open(sub.member) as fh:
         data = fh.read(MAX_INFLATED_BYTES + 1)
     if len(data) > MAX_INFLATED_BYTES:
-        raise ValueError("an archive member larger than its declared size")
+        raise UnusableInput("member-too-large")
     return data
 
 

@@ -20,6 +20,7 @@ import pandas as pd
 from compliance import __version__
 from compliance.audit import work
 from compliance.audit.inputs import Submission, digest, read_bytes
+from compliance.errors import UnusableInput
 from compliance.model import Company, normalize
 from compliance.outputs.files import write_atomic
 
@@ -42,6 +43,11 @@ class AuditOptions:
     today: dt.date = field(default_factory=dt.date.today)
     stats: dict = field(default_factory=dict)   # filled by the run: seconds per phase, rows, peak memory
     list_issues: dict = field(default_factory=dict)   # the lists' own data issues (companies, licences, registry)
+    lang: str = "id"                        # the language of reasons and the summary's words
+    texts: dict | None = None               # the rule set's texts
+
+    def words(self, problem: UnusableInput) -> str:
+        return problem.words(self.lang, self.texts, with_file=False)
 
 
 class Progress:
@@ -62,12 +68,12 @@ class Progress:
         if now - self.last >= 5 or self.done == self.total:
             rate = self.rows / max(now - self.started, 1e-9)
             left = (now - self.started) / self.done * (self.total - self.done)
-            self.echo(f"audit: {self.done}/{self.total} files, {rate:,.0f} rows/s, about {left:,.0f} s left")
+            self.echo("audit_progress", done=self.done, total=self.total, rate=f"{rate:,.0f}", left=f"{left:,.0f}")
             self.last = now
 
     def label(self) -> str:
         rate = self.rows / max(time.monotonic() - self.started, 1e-9)
-        return f"{rate:,.0f} rows/s"
+        return f"{rate:,.0f}"
 
 
 def run_audit(subs: list[Submission], shared: work.Shared, options: AuditOptions, runner, register,
@@ -88,9 +94,10 @@ def run_audit(subs: list[Submission], shared: work.Shared, options: AuditOptions
         for sub in subs:
             meta, data = _prepared(sub, options, state, register, fingerprints)
             if meta is not None:
-                if meta["status"] == "audited" and _second(meta["summary"]["company"], sub.key, owners, metas):
-                    meta = {**meta, "status": "refused", "reason": _second_reason(meta["summary"]["company"],
-                                                                                  owners)}
+                if meta["status"] == "audited" and _second(meta["summary"]["company"], sub.key, owners, metas,
+                                                           options):
+                    meta = {**meta, "status": "refused", "code": "second-submission",
+                            "reason": _second_reason(meta["summary"]["company"], owners, options)}
                 metas[sub.key] = meta
                 progress.step(0)
                 continue
@@ -125,12 +132,18 @@ def _prepared(sub: Submission, options: AuditOptions, state: Path, register, fin
     """(outcome kept from an earlier run, None) or (None, the file's bytes to check)."""
     if sub.problem:
         fingerprints[sub.key] = digest(options.base_fingerprint, sub.key)
-        return {"key": sub.key, "status": "refused", "reason": sub.problem, "rows": 0}, None
+        return {"key": sub.key, "status": "refused", "reason": options.words(sub.problem), "code": sub.problem.code,
+                "rows": 0}, None
     try:
         data = read_bytes(sub)
+    except UnusableInput as exc:
+        fingerprints[sub.key] = digest(options.base_fingerprint, sub.key)
+        return {"key": sub.key, "status": "refused", "reason": options.words(exc), "code": exc.code, "rows": 0}, None
     except (OSError, ValueError) as exc:
         fingerprints[sub.key] = digest(options.base_fingerprint, sub.key)
-        return {"key": sub.key, "status": "refused", "reason": f"cannot be opened ({exc})", "rows": 0}, None
+        problem = UnusableInput("cannot-open", reason=" ".join(str(exc).split())[:160])
+        return {"key": sub.key, "status": "refused", "reason": options.words(problem), "code": problem.code,
+                "rows": 0}, None
     fp = digest(options.base_fingerprint, sub.key, data)     # the same bytes elsewhere are another file
     fingerprints[sub.key] = fp
     if not options.force:
@@ -145,10 +158,11 @@ def _prepared(sub: Submission, options: AuditOptions, state: Path, register, fin
 
 def _keep(outcome: work.Outcome, options: AuditOptions, state: Path, register, fp: str, owners: dict,
           metas: dict) -> dict:
-    meta = {"key": outcome.key, "status": outcome.status, "reason": outcome.reason, "rows": outcome.rows,
-            "fingerprint": fp}
-    if outcome.status == "audited" and _second(outcome.summary["company"], outcome.key, owners, metas):
-        meta.update(status="refused", reason=_second_reason(outcome.summary["company"], owners))
+    meta = {"key": outcome.key, "status": outcome.status, "reason": outcome.reason, "code": outcome.code,
+            "rows": outcome.rows, "fingerprint": fp}
+    if outcome.status == "audited" and _second(outcome.summary["company"], outcome.key, owners, metas, options):
+        meta.update(status="refused", code="second-submission",
+                    reason=_second_reason(outcome.summary["company"], owners, options))
     elif outcome.status == "audited":
         folder = options.out / COMPANIES / outcome.folder
         for name, data in outcome.files.items():
@@ -165,7 +179,7 @@ def _who(company: dict) -> str:
     return company.get("npp") or normalize(company.get("name") or "")
 
 
-def _second(company: dict, key: str, owners: dict, metas: dict) -> bool:
+def _second(company: dict, key: str, owners: dict, metas: dict, options: AuditOptions) -> bool:
     """One submission per company in a batch: the file first by name keeps it. True when `key`
     comes second; when it comes first, the one that held the company is refused instead."""
     who = _who(company)
@@ -173,27 +187,29 @@ def _second(company: dict, key: str, owners: dict, metas: dict) -> bool:
     if first is not None and first < key:
         return True
     if first is not None and first in metas:
-        metas[first] = {**metas[first], "status": "refused",
-                        "reason": f"a second submission for {company.get('name') or who} in this batch (the "
-                                  f"first: {key}); audit one payroll per company"}
+        problem = UnusableInput("second-submission", company=company.get("name") or who, first=key)
+        metas[first] = {**metas[first], "status": "refused", "code": problem.code, "reason": options.words(problem)}
     owners[who] = key
     return False
 
 
-def _second_reason(company: dict, owners: dict) -> str:
+def _second_reason(company: dict, owners: dict, options: AuditOptions) -> str:
     who = _who(company)
-    return (f"a second submission for {company.get('name') or who} in this batch (the first: {owners[who]}); "
-            "audit one payroll per company")
+    return options.words(UnusableInput("second-submission", company=company.get("name") or who, first=owners[who]))
 
 
 # -- letters ----------------------------------------------------------------------------------
 def _letters(metas: list[dict], shared: work.Shared, options: AuditOptions, runner, register) -> dict:
     """Numbers from the register (stage as the case stands), rendering in the workers. Streamed:
     each report is read from its folder when its letter is due, never all at once."""
-    from compliance.outputs.letters import Issued, LetterError
+    from compliance.office import Issued, LetterError
 
     settings = options.letter_settings
     made: dict[str, dict] = {}
+
+    def skipped(code: str, problem: UnusableInput | None = None) -> dict:
+        problem = problem or UnusableInput(code)
+        return {"skipped": problem.words(options.lang, options.texts, with_file=False), "skipped_code": code}
     pending: dict[str, tuple] = {}
 
     def due():
@@ -201,7 +217,7 @@ def _letters(metas: list[dict], shared: work.Shared, options: AuditOptions, runn
             if meta["status"] != "audited" or meta["summary"]["totals"]["violations"] == 0:
                 continue
             if not meta["summary"]["company"].get("npp"):
-                made[meta["key"]] = {"skipped": "no NPP: a registration candidate (PWBD), not a letter"}
+                made[meta["key"]] = skipped("letter-skipped-no-npp")
                 continue
             folder = options.out / COMPANIES / meta["folder"]
             yield meta["key"], folder, json.loads((folder / "report.json").read_bytes())
@@ -215,10 +231,10 @@ def _letters(metas: list[dict], shared: work.Shared, options: AuditOptions, runn
                 reserved = register.reserve_letter(document, options.office, replace(settings, stage=stage),
                                                    shared.rule_set, None)
             except LetterError as exc:
-                made[key] = {"skipped": str(exc)}
+                made[key] = skipped(exc.code, exc)
                 continue
             if isinstance(reserved, Issued):
-                made[key] = {"skipped": reserved.skipped}
+                made[key] = skipped(reserved.skipped)
                 continue
             made[key] = {"number": reserved.number, "stage": reserved.settings.stage, "folder": str(folder)}
             pdf = folder / "letter.pdf"
@@ -231,8 +247,8 @@ def _letters(metas: list[dict], shared: work.Shared, options: AuditOptions, runn
 
     for key, result in runner.run(jobs()):
         folder, reserved = pending.pop(key)
-        if isinstance(result, str):
-            made[key] = {"skipped": result}
+        if isinstance(result, UnusableInput):
+            made[key] = skipped(result.code, result)
             continue
         html, pdf, timing = result
         st = options.stats
@@ -315,10 +331,11 @@ def build_summary(subs: list[Submission], metas: list[dict], shared: work.Shared
             "compliant": s["compliant"], "ghosts": len(m["ghosts"]), "wage_total_idr": s["wage_total_idr"],
             "by_family": {k: v["violation"] for k, v in s["by_family"].items()},
             "letter": letter.get("number"), "letter_stage": letter.get("stage"),
-            "letter_skipped": letter.get("skipped")})
+            "letter_skipped": letter.get("skipped"), "letter_skipped_code": letter.get("skipped_code")})
         ghosts.extend({"npp": c.get("npp"), "company": c.get("name"), **g} for g in m["ghosts"])
-    refused = [{"file": m["key"], "reason": m["reason"]} for m in metas if m["status"] == "refused"]
-    untied = [{"file": m["key"], "reason": m["reason"]} for m in metas if m["status"] == "not-tied"]
+    refused = [{"file": m["key"], "reason": m["reason"], "code": m.get("code")} for m in metas if m["status"] == "refused"]
+    untied = [{"file": m["key"], "reason": m["reason"], "code": m.get("code")} for m in metas
+              if m["status"] == "not-tied"]
     periods = sorted({c["period"] for c in companies})
     pct = round(100 * participants / workers, 2) if workers else None
     summary = {
@@ -366,7 +383,7 @@ def vendor_summary(audited: list[dict], shared: work.Shared, letters: dict) -> l
             agg["placed"] += v["placed"]
             for f in v["findings"]:
                 agg["violations"] += 1
-                agg["unregistered"] += f["rule_id"] == "unregistered-worker"
+                agg["unregistered"] += v["rules"][f["rule_id"]].get("counts_as") == "unregistered"
                 agg["shortfall_idr"] += f["monthly_shortfall_idr"]
                 agg["workers"].append({"nik": f["nik"], "name": f["name"], "client": client.get("name"),
                                        "row": f["row"], "rule_id": f["rule_id"]})

@@ -25,7 +25,7 @@ class LocalRunner:
         self.jobs = jobs or os.cpu_count() or 1
         self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=multiprocessing.get_context("spawn"),
                                         initializer=work.init_worker, initargs=(shared,))
-        self.where = f"{self.jobs} local processes"
+        self.where = ("runner_local", {"jobs": self.jobs})
 
     def run(self, tasks: Iterable[tuple]) -> Iterator:
         """Results of (fn, *args) tasks in the order they complete; a bounded number in flight."""
@@ -59,11 +59,11 @@ class DaskRunner:
         except ImportError:
             from compliance.errors import UnusableInput
 
-            raise UnusableInput("--scheduler needs Dask: pip install 'compliance[dask]'") from None
+            raise UnusableInput("dask-missing") from None
         self.client = Client(address)
         self.shared = self.client.scatter(shared, broadcast=True, hash=False)
         self.jobs = max(1, sum(w.get("nthreads", 1) for w in self.client.scheduler_info()["workers"].values()))
-        self.where = f"Dask cluster {address} ({self.jobs} threads)"
+        self.where = ("runner_dask", {"address": address, "jobs": self.jobs})
 
     def run(self, tasks: Iterable[tuple]) -> Iterator:
         from distributed import as_completed

@@ -10,18 +10,17 @@ from __future__ import annotations
 import io
 import re
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from compliance.engine import check
-from compliance.errors import UnusableInput, without_name
-from compliance.ingest import read_payroll
+from compliance.errors import Term, UnusableInput
 from compliance.ingest.registry import RegistryIndex
 from compliance.model import Company, RuleSet, normalize
 from compliance.outputs.check import render_outputs
 from compliance.outputs.files import safe_name
+from compliance.pipeline import Checked, Needs, check_file
 
 NPP_IN_NAME = re.compile(r"(?<!\d)(\d{8,10})(?!\d)")
 
@@ -87,7 +86,8 @@ class Outcome:
 
     key: str
     status: str                              # audited | refused | not-tied
-    reason: str | None = None
+    reason: str | None = None                # in the batch's language
+    code: str | None = None                  # the reason's code (a problem's, or how a file was not tied)
     company: dict = field(default_factory=dict)
     folder: str | None = None
     summary: dict = field(default_factory=dict)
@@ -99,19 +99,23 @@ class Outcome:
     stats: dict = field(default_factory=dict)   # seconds, rule_seconds, peak_mb: measurement, not results
 
 
+TIED_BY = ("file-name", "sheet-npp", "name-npp", "company-name", "file-npp")   # words: terms `tied:<code>`
+
+
 def tie(name: str, found: Company, companies: pd.DataFrame | None) -> tuple[dict | None, str]:
-    """The companies-list entry a file belongs to: by its file name in the list, by the NPP of its
-    company sheet, by an NPP in its file name, by its company's name. Without a list, the file's
-    own NPP (sheet, else file name) ties it."""
+    """The companies-list entry a file belongs to, and how it was tied (a code): by its file name
+    in the list, by the NPP of its company sheet, by an NPP in its file name, by its company's
+    name. Without a list, the file's own NPP (sheet, else file name) ties it. Not tied: (None,
+    "no-npp" or "not-in-list")."""
     in_name = NPP_IN_NAME.findall(name)
     if companies is None:
         npp = found.npp or (in_name[0] if in_name else None)
-        return ({"npp": npp}, "file's NPP") if npp else (None, "no NPP in the company sheet or the file name")
+        return ({"npp": npp}, "file-npp") if npp else (None, "no-npp")
     table = companies
     by_file = table[table["payroll_file"].map(lambda f: f is not None and str(f).strip().lower() == name.lower())]
     if len(by_file):
-        return by_file.iloc[0].to_dict(), "file name in the companies list"
-    for npp, how in ([(found.npp, "NPP of the company sheet")] + [(n, "NPP in the file name") for n in in_name]):
+        return by_file.iloc[0].to_dict(), "file-name"
+    for npp, how in ([(found.npp, "sheet-npp")] + [(n, "name-npp") for n in in_name]):
         if npp:
             hit = table[table["npp"] == npp]
             if len(hit):
@@ -119,8 +123,17 @@ def tie(name: str, found: Company, companies: pd.DataFrame | None) -> tuple[dict
     if found.name:
         hit = table[table["key"] == normalize(found.name)]
         if len(hit):
-            return hit.iloc[0].to_dict(), "company name"
-    return None, "not in the companies list (by file name, NPP or company name)"
+            return hit.iloc[0].to_dict(), "company-name"
+    return None, "not-in-list"
+
+
+LISTED = ("npp", "name", "address", "size", "jkk_risk", "regency", "province")
+
+
+def listed_company(entry: dict) -> Company:
+    """A companies-list entry as company details (they rank above the file's own, below options)."""
+    given = {k: entry.get(k) for k in LISTED if entry.get(k) is not None}
+    return Company(**given, sources={k: "companies-list" for k in given})
 
 
 def company_folder(company: Company) -> str:
@@ -145,39 +158,49 @@ def peak_mb() -> float:
 
 
 def _audited(key: str, name: str, data: bytes, shared: Shared) -> Outcome:
-    rs = shared.rule_set
+    """check_file with the companies list: the file's own details, then its list entry, then the
+    batch's options."""
+    tied: dict = {}
+
+    def listed(found: Company) -> Company | None:
+        entry, how = tie(name, found, shared.companies)
+        tied.update(entry=entry, how=how)
+        return listed_company(entry) if entry is not None else None
+
     try:
-        payroll = read_payroll(data, rs, name=name, options=shared.options, engine=shared.engine)
+        result = check_file(data, name, shared.rule_set, company=shared.options, listed=listed,
+                            registry=shared.index(), engine=shared.engine)
     except UnusableInput as exc:
-        return Outcome(key, "refused", without_name(str(exc), name))
-    except Exception as exc:  # noqa: BLE001 - one hostile file must not stop the batch
-        return Outcome(key, "refused", f"could not be read ({type(exc).__name__}: {' '.join(str(exc).split())[:160]})")
-    entry, how = tie(name, payroll.company, shared.companies)
-    if entry is None:
-        return Outcome(key, "not-tied", how, rows=payroll.source.rows_read)
-    listed = Company(**{k: entry.get(k) for k in ("npp", "name", "address", "size", "jkk_risk", "regency")
-                        if entry.get(k) is not None})
-    listed = replace(listed, sources={k: "companies list" for k in ("npp", "name", "address", "size", "jkk_risk",
-                                                                     "regency") if entry.get(k) is not None})
-    company = payroll.company.merged_with(listed)
-    if shared.options is not None:
-        company = company.merged_with(shared.options)
-    if company.period is None:
-        return Outcome(key, "refused", "no period (company sheet, title row): give it with --period",
-                       rows=payroll.source.rows_read)
+        return _refused(key, exc, shared)
+    except Exception as exc:  # noqa: BLE001 - one hostile file or one defect must not stop the batch
+        return _refused(key, UnusableInput("check-failed", kind=type(exc).__name__,
+                                           reason=" ".join(str(exc).split())[:160]), shared)
+    if isinstance(result, Needs):
+        rows = result.payroll.source.rows_read if result.payroll is not None else 0
+        if "company" in result.needs:
+            problem = UnusableInput("not-tied", reason=Term(f"tied:{tied['how']}"))
+            return Outcome(key, "not-tied", problem.words(shared.lang, shared.rule_set.texts, with_file=False),
+                           rows=rows, code=tied["how"])
+        if "period" in result.needs:
+            result.problem = UnusableInput("no-period-audit")
+        return _refused(key, result.problem, shared, rows)
     try:
-        return _checked(key, payroll, company, how, entry, shared)
+        return _checked(key, result, tied["how"], tied["entry"], shared)
     except Exception as exc:  # noqa: BLE001 - a defect met on one file is reported and the batch goes on
-        return Outcome(key, "refused", f"could not be checked ({type(exc).__name__}: "
-                                       f"{' '.join(str(exc).split())[:160]}); please report this",
-                       rows=payroll.source.rows_read)
+        return _refused(key, UnusableInput("check-failed", kind=type(exc).__name__,
+                                           reason=" ".join(str(exc).split())[:160]), shared,
+                        result.payroll.source.rows_read)
 
 
-def _checked(key: str, payroll, company: Company, how: str, entry: dict, shared: Shared) -> Outcome:
+def _refused(key: str, problem: UnusableInput, shared: Shared, rows: int = 0) -> Outcome:
+    return Outcome(key, "refused", problem.words(shared.lang, shared.rule_set.texts, with_file=False), rows=rows,
+                   code=problem.code)
+
+
+def _checked(key: str, result: Checked, how: str, entry: dict, shared: Shared) -> Outcome:
     rs = shared.rule_set
+    payroll, report = result.payroll, result.report
     index = shared.index()
-    registry = index.for_payroll(payroll.table) if index is not None else None
-    report = check(payroll, company, company.period, rs, registry)
     files, d = render_outputs(report, rs, shared.lang, {"audit": {"file": key, "tied_by": how}})
     table = payroll.table
     workers = pd.DataFrame({"nik": table["nik"].astype(object), "kpj": table["kpj"].astype(object),
@@ -186,7 +209,8 @@ def _checked(key: str, payroll, company: Company, how: str, entry: dict, shared:
     workers.to_parquet(buf, index=False)
     t = d["totals"]
     duty = np.concatenate([np.zeros(0, dtype=bool)] + [b.rows["vendor_duty"].to_numpy(dtype=bool)
-                                                       for b in report.blocks if b.rule_id == "unregistered-worker"])
+                                                       for b in report.blocks
+                                                       if d["rules"][b.rule_id].get("counts_as") == "unregistered"])
     employed = table.drop(index=payroll.unusable_rows, errors="ignore")
     wages = (employed["base_wage"].fillna(0) + employed["fixed_allowance"].fillna(0)).sum()
     summary = {
@@ -195,7 +219,8 @@ def _checked(key: str, payroll, company: Company, how: str, entry: dict, shared:
         "compliant": d["compliant"], "findings": len(d["findings"]), "data_issues": len(d["data_issues"]),
         "wage_total_idr": int(round(float(wages))),
         # unregistered workers, the employer's own apart from outsourced workers (the vendors' duty)
-        "unregistered": int((~duty).sum()), "vendor_unregistered": int(duty.sum()), "listed": entry.get("key") is not None or "payroll_file" in entry,
+        "unregistered": int((~duty).sum()), "vendor_unregistered": int(duty.sum()),
+        "listed": entry.get("key") is not None or "payroll_file" in entry,
     }
     return Outcome(key, "audited", company=d["company"], folder=company_folder(report.company), summary=summary,
                    files=files, workers=buf.getvalue(), ghosts=_ghosts(index, report.company.npp, table),
@@ -251,13 +276,13 @@ def render_letter(document: dict, office, settings, number: str, kind: str, firs
 
 def render_letter_keyed(key: str, document: dict, office, settings, number: str, kind: str, first: dict | None,
                         shared: Shared):
-    """(key, (HTML, PDF)) or (key, why not): a letter that cannot be made must not stop the batch."""
+    """(key, (HTML, PDF)) or (key, the problem): a letter that cannot be made must not stop the batch."""
     from compliance.errors import UnusableInput as Expected
 
     try:
         return key, render_letter(document, office, settings, number, kind, first, shared)
     except Expected as exc:
-        return key, str(exc)
+        return key, exc
 
 
 # -- a local process pool: Shared reaches each process once, through its initializer -------------

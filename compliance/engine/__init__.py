@@ -18,11 +18,11 @@ from compliance.engine.conditions import rows_where
 from compliance.engine.context import build_context
 from compliance.engine.contributions import rates_for, shortfall
 from compliance.engine.rules import condition_params
-from compliance.engine.ruleset import load_rule_set
+from compliance.texts import notice
 from compliance.model import (Company, FindingBlock, Payroll, Period, Registry, RegistrySummary, Report, Rule,
                               RuleSet, Totals)
 
-__all__ = ["check", "load_rule_set", "complete_company"]
+__all__ = ["check", "complete_company"]
 
 
 def complete_company(company: Company) -> tuple[Company, list[str]]:
@@ -85,16 +85,14 @@ def check(payroll: Payroll, company: Company, period: Period, rule_set: RuleSet,
             vendor_amount += int(b.totals[duty].sum())
     totals = Totals(
         workers=workers, participants=participants,
-        unregistered=sum(len(b.rows) for b in blocks if b.rule_id == "unregistered-worker"),
+        unregistered=sum(len(b.rows) for b in blocks if rules[b.rule_id].counts_as == "unregistered"),
         coverage_pct=round(100 * participants / workers, 2) if workers else None,
         monthly_shortfall_idr=own_amount, rows_with_issues=payroll.rows_with_issues, rows_checked=int(len(f)),
         violations=own, vendor_violations=vendor, vendor_shortfall_idr=vendor_amount)
     assumptions = list(payroll.assumptions) + ctx.notes
     unknown_months = f["foreign_months_unknown"] & employed & ~f["participant"]
     if unknown_months.any():
-        rows = ", ".join(map(str, f.index[unknown_months][:20]))
-        assumptions.append(f"foreign worker(s) without a start date (rows {rows}): months worked in Indonesia "
-                           "unknown, so not checked for registration")
+        assumptions.append(notice("foreign-months-unknown", rows=[int(r) for r in f.index[unknown_months][:20]]))
     summary = None
     if registry is not None:
         rows = registry.rows_total if registry.rows_total is not None else int(len(registry.table))

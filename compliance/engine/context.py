@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from compliance.errors import RuleFileError
+from compliance.texts import notice
 from compliance.model import CHECKED_PROGRAMS, Company, Parameters, Period, Value, normalize
 
 # values a message template may use besides the context fields
@@ -56,7 +57,7 @@ FIELDS = {
 # parameters the engine and the letters read (rules read theirs through conditions and `parameters:`)
 # read by the engine, the letters (warning_max_working_days) and the audit's summary (coverage_target)
 ENGINE_PARAMETERS = ("rate.", "jp_wage_cap", "jp_pension_age", "foreign_worker_min_months", "programs.", "ump.",
-                     "umk.", "new_worker_days", "warning_max_working_days", "coverage_target")
+                     "umk.", "new_worker_days", "warning_max_working_days", "coverage_target", "sanction.")
 
 
 @dataclass
@@ -219,10 +220,14 @@ def minimum_wage(params: Parameters, company: Company, period: Period, used: dic
     """The minimum wage in force for the period: the UMK of the company's regency where one is
     set, else the UMP of its province. A value holds for its calendar year only (domain 10)."""
     province = province_key(company.province)
+    regency = regency_key(getattr(company, "regency", None))
+    if not province and regency:      # a regency or city implies its province
+        found = {normalize(n.split(".")[1]) for n in params.names()
+                 if n.startswith("umk.") and regency_key(n.split(".", 2)[2]) == regency}
+        province = found.pop() if len(found) == 1 else None
     if not province:
         return np.nan, None, None
     candidates = []
-    regency = regency_key(getattr(company, "regency", None))
     if regency:
         candidates += [(n, "UMK") for n in params.names()
                        if n.startswith("umk.") and normalize(n.split(".")[1]) == province
@@ -238,8 +243,7 @@ def minimum_wage(params: Parameters, company: Company, period: Period, used: dic
         used[name] = value
         return float(value.value), kind, None
     if candidates:
-        return np.nan, None, (f"no minimum wage in force for {period.year} in the parameter files "
-                              f"({company.province}): no minimum-wage check")
+        return np.nan, None, notice("no-minimum-wage-for-year", year=period.year, province=company.province)
     return np.nan, None, None
 
 

@@ -30,7 +30,8 @@ OPERATORS = {"below", "at_most", "above", "at_least", "equals", "not_equals", "i
 SHORTFALLS = {"none", "unregistered", "underreported", "missing_programs"}
 RULE_KEYS = {"id", "version", "family", "severity", "title", "message", "message_variants", "legal_basis",
              "effective_from", "effective_to", "when", "shortfall", "details", "parameters", "unconfirmed",
-             "description", "tests", "cells", "todo"}
+             "description", "tests", "cells", "todo", "counts_as"}
+COUNTS = {"unregistered"}    # a total a rule's violations count in (Totals.unregistered)
 CASE_KEYS = {"name", "period", "company", "rows", "registry", "expect", "compliant"}
 # what every finding shows, whatever its rule reads
 BASE_FIELDS = ("nik", "name", "employment_type", "vendor", "outsourced", "vendor_duty")
@@ -216,7 +217,14 @@ def load_rule(path: Path, fields: dict, params: Parameters, families: dict | Non
         parameters=tuple(data.get("parameters") or ()), unconfirmed=unconfirmed,
         description=str(data.get("description", "")), tests=tuple(tests), path=where,
         uses=_uses(used, data.get("details") or (), fields), cells=tuple(cells),
-        todo=_texts(data["todo"], f"{where}: todo") if "todo" in data else {})
+        todo=_texts(data["todo"], f"{where}: todo") if "todo" in data else {},
+        counts_as=_counts_as(data.get("counts_as"), where))
+
+
+def _counts_as(value, where: str) -> str | None:
+    if value is not None and value not in COUNTS:
+        raise RuleFileError(f"{where}: counts_as: {value!r} is not one of {', '.join(sorted(COUNTS))}")
+    return value
 
 
 def _uses(placeholders: set[str], details, fields: dict) -> tuple[str, ...]:

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from compliance import catalogue
-from compliance.errors import UnusableInput
+from compliance.errors import Term, UnusableInput
 from compliance.ingest import company as company_mod
 from compliance.ingest import quality, rows, values
 from compliance.ingest.files import RawFile, read_file
@@ -27,6 +27,7 @@ from compliance.ingest.words import load_header_words
 from compliance.model import (CANONICAL_DTYPES, ISSUE_COLUMNS, PROGRAMS, Company, EmploymentTypes, Payroll,
                               RuleSet, Source, normalize, plain)
 from compliance.resources import check_keys, load_yaml
+from compliance.texts import notice
 
 __all__ = ["read_payroll", "read_registry", "registry_from_records", "load_column_catalog", "load_employment_types",
            "load_header_words", "CANONICAL_DTYPES"]
@@ -57,23 +58,21 @@ def read_payroll(source: str | Path | bytes, rule_set: RuleSet, name: str | None
     if columns_map:
         unknown = sorted(set(columns_map) - set(catalog.columns))
         if unknown:
-            raise UnusableInput(f"column map: unknown field(s) {', '.join(unknown)}; fields: "
-                                f"{', '.join(catalog.columns)}")
+            raise UnusableInput("map-unknown-field", fields=unknown, known=list(catalog.columns))
         catalog = catalog.with_map(columns_map)
     raw = raw or read_file(source, name, encoding, delimiter)
     path = raw.path
     chosen, company, header = _pick_sheet(raw, sheet, catalog, path)
     grid = chosen.grid
     if header is None:
-        raise UnusableInput(f"{path}: no header row with the worker's NIK and name found in the first rows"
-                            f"{' of sheet ' + repr(chosen.name) if chosen.name else ''}")
+        raise UnusableInput("no-header-row", file=path, sheet=chosen.name, needs=["column:nik", "column:name"])
     data = grid.iloc[header.row_index + 1:]
     data.index = pd.RangeIndex(header.row_index + 2, header.row_index + 2 + len(data))  # rows as the user sees
     mapping, texts, unmapped, notes = resolve_columns(header, data, catalog, path)
     for name, wanted in (columns_map or {}).items():
         if normalize(texts.get(name)) != normalize(wanted):
-            raise UnusableInput(f"{path}: column map: no header {wanted!r} for {name} in the header row "
-                                f"(headers: {', '.join(repr(t) for t in header.texts.values())})")
+            raise UnusableInput("map-header-not-found", file=path, field=name, header=wanted,
+                                headers=list(header.texts.values()))
 
     money_cols = [mapping[c] for c in ("base_wage", "fixed_allowance", "reported_wage") if c in mapping]
     kinds = pd.DataFrame({c: values.cell_kinds(data[c]) for c in data.columns}, index=data.index)
@@ -81,11 +80,10 @@ def read_payroll(source: str | Path | bytes, rule_set: RuleSet, name: str | None
     workers = data[is_worker.to_numpy()]
     worker_kinds = kinds[is_worker.to_numpy()]
     if workers.empty:      # nothing to check is no verdict, never "compliant"
-        raise UnusableInput(f"{path}: no worker rows under the header (row {header.row_index + 1})"
-                            f"{' of sheet ' + repr(chosen.name) if chosen.name else ''}: nothing to check")
+        raise UnusableInput("no-worker-rows", file=path, row=header.row_index + 1, sheet=chosen.name)
 
     # company details: sheet, then title rows, then options (options win)
-    above = company_mod.read_company_sheet(grid.iloc[:header.row_index], "title", catalog)
+    above = company_mod.read_company_sheet(grid.iloc[:header.row_index], None, catalog)
     company = above.merged_with(company)
     if company.period is None:
         period, where = company_mod.period_from_titles(grid, header.row_index, chosen.name)
@@ -94,12 +92,13 @@ def read_payroll(source: str | Path | bytes, rule_set: RuleSet, name: str | None
     if company.name is None:
         title_name = company_mod.name_from_titles(grid, header.row_index)
         if title_name:
-            company = company.merged_with(Company(name=title_name, sources={"name": "title row"}))
+            company = company.merged_with(Company(name=title_name, sources={"name": "title"}))
+    file_company = company
     if options is not None:
         company = company.merged_with(options)
 
-    notes = notes + [f"company {k}: {v}" for k, v in company.sources.items()
-                     if getattr(company, k) is None and "not understood" in str(v)]
+    notes = notes + [notice("company-value-not-understood", field=Term(f"company:{k}"), at=v["at"], value=v["value"])
+                     for k, v in company.unread.items()]
     types = rule_set.employment_types
     table, parse_issues, extra = _parse_columns(workers, worker_kinds, mapping, catalog, types)
     assumptions = _assumptions(mapping, company)
@@ -107,8 +106,7 @@ def read_payroll(source: str | Path | bytes, rule_set: RuleSet, name: str | None
     ref_date = pd.Timestamp(company.period.last_day) if company.period else pd.Timestamp.today().normalize()
     mismatch, nik_dates = _birth_dates(table, mapping, ref_date)
     if nik_dates:
-        assumptions.append("no birth-date column: birth dates taken from the NIK (digits 7-12, DDMMYY, day + 40 "
-                           "for women)")
+        assumptions.append(notice("birth-dates-from-nik"))
     ref_label = ref_date.date().isoformat()
     column_types = {name: spec.type for name, spec in catalog.columns.items()}
     suite = quality.build_suite(set(mapping), column_types, list(types.names), catalog.required(), ref_date,
@@ -122,7 +120,7 @@ def read_payroll(source: str | Path | bytes, rule_set: RuleSet, name: str | None
     return Payroll(source=src, table=table, columns=texts, unmapped_columns=unmapped,
                    ignored_rows=ignored.to_dict("records"), issues=issues, assumptions=assumptions,
                    company=company, notes=notes, needs=[] if company.period else ["period"],
-                   column_index={k: int(v) for k, v in mapping.items()})
+                   column_index={k: int(v) for k, v in mapping.items()}, file_company=file_company)
 
 
 def _pick_sheet(raw: RawFile, wanted: str | None, catalog: ColumnCatalog, path: str):
@@ -131,28 +129,26 @@ def _pick_sheet(raw: RawFile, wanted: str | None, catalog: ColumnCatalog, path: 
     payroll_sheets = []
     for s in raw.sheets:
         if company_mod.is_company_sheet(s.name, catalog):
-            company = company_mod.read_company_sheet(s.grid, f"sheet {s.name!r}", catalog)
+            company = company_mod.read_company_sheet(s.grid, s.name, catalog)
         else:
             payroll_sheets.append(s)
     if wanted is not None:
         for s in raw.sheets:
             if s.name is not None and s.name.strip().lower() == wanted.strip().lower():
                 return s, company, find_header(s.grid, catalog)
-        names = ", ".join(repr(s.name) for s in raw.sheets if s.name is not None) or "none (a CSV file)"
-        raise UnusableInput(f"{path}: no sheet named {wanted!r}; sheets: {names}")
+        names = [s.name for s in raw.sheets if s.name is not None] or [Term("none-csv")]
+        raise UnusableInput("no-such-sheet", file=path, sheet=wanted, sheets=names, needs=["sheet"])
     if len(payroll_sheets) == 1:
         return payroll_sheets[0], company, find_header(payroll_sheets[0].grid, catalog)
     if not payroll_sheets:
-        raise UnusableInput(f"{path}: the workbook has no sheet other than the company sheet")
+        raise UnusableInput("only-company-sheet", file=path)
     scored = []
     for order, s in enumerate(payroll_sheets):
         header = find_header(s.grid, catalog) if len(s.grid) else None
         scored.append(((header.score if header else 0), s.visible, len(s.grid), -order, s, header))
     best = max(scored, key=lambda t: t[:4])
     if best[0] == 0:
-        names = ", ".join(repr(s.name) for s in payroll_sheets)
-        raise UnusableInput(f"{path}: no sheet has a header row with the worker's NIK and name (sheets: {names}); "
-                            "use --sheet to name the payroll sheet")
+        raise UnusableInput("no-payroll-sheet", file=path, sheets=[s.name for s in payroll_sheets], needs=["sheet"])
     return best[4], company, best[5]
 
 
@@ -241,21 +237,21 @@ def _birth_dates(table: pd.DataFrame, mapping: dict[str, int], ref: pd.Timestamp
                                "birth-date-nik-mismatch", from_nik[differ].dt.strftime("%Y-%m-%d").tolist()), False
 
 
-def _assumptions(mapping: dict[str, int], company: Company) -> list[str]:
+def _assumptions(mapping: dict[str, int], company: Company) -> list[dict]:
+    """What reading had to assume, as notices (codes with data; faces word them)."""
     out = []
     flags = [p for p in ("jkk", "jkm", "jht", "jp") if p in mapping]
     if "programs" not in mapping and not flags:
-        out.append("no program columns: the programs each worker is enrolled in are unknown, so missing programs "
-                   "are not checked")
+        out.append(notice("no-program-columns"))
     elif "programs" not in mapping:
         for p in sorted({"jkk", "jkm", "jht", "jp"} - set(flags)):
-            out.append(f"no {p.upper()} column: {p.upper()} enrolment is unknown, so not checked")
+            out.append(notice("no-program-column", program=p.upper()))
     if "employment_type" not in mapping:
-        out.append("no employment-type column: every worker is checked as a regular employee")
+        out.append(notice("no-employment-type-column"))
     if "start_date" not in mapping and "end_date" not in mapping:
-        out.append("no start or end date columns: everyone on the payroll is taken as employed in its period")
+        out.append(notice("no-date-columns"))
     if company.period is None:
-        out.append("no period found in the file (company sheet or title rows): dates are checked against today")
+        out.append(notice("no-period-dates-against-today"))
     return out
 
 

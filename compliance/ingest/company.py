@@ -6,41 +6,51 @@ import re
 
 import pandas as pd
 
+from compliance.errors import Term, UnusableInput
+
 from compliance.ingest.values import MONTH_NAMES_RE, MONTHS
-from compliance.model import ColumnCatalog, Company, Period, normalize
+from compliance.model import ColumnCatalog, Company, CompanyValues, Period, normalize
 
 _MONTH_OF = {name: m for m, names in MONTHS.items() for name in names}
 
-SIZES = {
-    "micro": ["mikro", "micro", "usahamikro"],
-    "small": ["kecil", "small", "usahakecil"],
-    "medium": ["menengah", "medium", "usahamenengah", "sedang"],
-    "large": ["besar", "large", "usahabesar", "big"],
-}
-RISKS = {
-    "very-low": ["sangatrendah", "verylow", "i", "1", "kelompoki", "kelompok1"],
-    "low": ["rendah", "low", "ii", "2", "kelompokii", "kelompok2"],
-    "medium": ["sedang", "medium", "iii", "3", "kelompokiii", "kelompok3"],
-    "high": ["tinggi", "high", "iv", "4", "kelompokiv", "kelompok4"],
-    "very-high": ["sangattinggi", "veryhigh", "v", "5", "kelompokv", "kelompok5"],
-}
+def load_company_values(path) -> CompanyValues:
+    """rules/company_values.yaml: the words for each size and JKK risk class, and their labels."""
+    from compliance.errors import RuleFileError
+    from compliance.resources import check_keys, load_yaml
+
+    data = load_yaml(path)
+    where = str(path)
+    check_keys(data, {"version", "sizes", "risks"}, where)
+    tables = {}
+    for kind in ("sizes", "risks"):
+        out = {}
+        for name, spec in (data.get(kind) or {}).items():
+            at = f"{where}: {kind}.{name}"
+            check_keys(spec, {"label", "words"}, at)
+            if not isinstance(spec.get("label"), dict) or set(spec["label"]) != {"id", "en"}:
+                raise RuleFileError(f"{at}: label needs Indonesian and English texts {{id: ..., en: ...}}")
+            out[str(name)] = (dict(spec["label"]), tuple(normalize(str(w)) for w in spec.get("words") or []))
+        if not out:
+            raise RuleFileError(f"{where}: no {kind}")
+        tables[kind] = out
+    return CompanyValues(tables["sizes"], tables["risks"])
 
 
-def _lookup(table: dict[str, list[str]], value: object) -> str | None:
+def _lookup(table: dict[str, tuple], value: object) -> str | None:
     key = normalize(value)
     key = re.sub(r"^(?:tingkatrisiko|risiko|skalausaha|usaha)", "", key) or key
-    for canonical, words in table.items():
+    for canonical, (_, words) in table.items():
         if key in words or key == canonical.replace("-", ""):
             return canonical
     return None
 
 
-def parse_size(value: object) -> str | None:
-    return _lookup(SIZES, value)
+def parse_size(value: object, words: CompanyValues) -> str | None:
+    return _lookup(words.sizes, value)
 
 
-def parse_risk(value: object) -> str | None:
-    return _lookup(RISKS, value)
+def parse_risk(value: object, words: CompanyValues) -> str | None:
+    return _lookup(words.risks, value)
 
 
 def parse_period(value: object) -> Period | None:
@@ -67,9 +77,11 @@ def is_company_sheet(name: str | None, catalog: ColumnCatalog) -> bool:
     return name is not None and normalize(name) in {normalize(n) for n in catalog.company_sheet_names}
 
 
-def read_company_sheet(grid: pd.DataFrame, sheet: str, catalog: ColumnCatalog) -> Company:
+def read_company_sheet(grid: pd.DataFrame, sheet: str | None, catalog: ColumnCatalog) -> Company:
     """Key-value rows: the key in one cell, the value in the next filled cell to its right (or
-    "Key: value" in one cell). Used for a company sheet and for the rows above a payroll header."""
+    "Key: value" in one cell). Used for a company sheet (`sheet` its name) and for the rows above
+    a payroll header (`sheet` None: title rows). Where each value came from is a source code
+    (compliance.texts.source_words): "sheet-row|Perusahaan|3" or "title-row|2"."""
     keys = {normalize(a): field for field, aliases in catalog.company_fields.items() for a in aliases}
     found: dict[str, object] = {}
     where: dict[str, str] = {}
@@ -87,7 +99,7 @@ def read_company_sheet(grid: pd.DataFrame, sheet: str, catalog: ColumnCatalog) -
             field = keys.get(normalize(cells[i]))
             if field and field not in found:
                 found[field] = cells[i + 1]
-                where[field] = f"{sheet} row {r + 1}"
+                where[field] = f"sheet-row|{sheet}|{r + 1}" if sheet is not None else f"title-row|{r + 1}"
                 i += 2
             else:
                 i += 1
@@ -104,14 +116,14 @@ def read_company_sheet(grid: pd.DataFrame, sheet: str, catalog: ColumnCatalog) -
         npp = found["npp"]
         values["npp"] = str(int(npp)) if isinstance(npp, float) and npp.is_integer() else str(npp).strip()
     if "size" in found:
-        values["size"] = parse_size(found["size"])
+        values["size"] = parse_size(found["size"], catalog.values)
     if "jkk_risk" in found:
-        values["jkk_risk"] = parse_risk(found["jkk_risk"])
+        values["jkk_risk"] = parse_risk(found["jkk_risk"], catalog.values)
     if "period" in found:
         values["period"] = parse_period(found["period"])
-    unread = {k: f"{where[k]}: {found[k]!r} not understood" for k, v in values.items() if v is None}
+    unread = {k: {"at": where[k], "value": str(found[k])} for k, v in values.items() if v is None}
     values = {k: v for k, v in values.items() if v is not None}
-    return Company(**values, sources={**{k: where[k] for k in values}, **unread})
+    return Company(**values, sources={k: where[k] for k in values}, unread=unread)
 
 
 def period_from_titles(grid: pd.DataFrame, header_index: int, sheet: str | None) -> tuple[Period | None, str | None]:
@@ -121,11 +133,11 @@ def period_from_titles(grid: pd.DataFrame, header_index: int, sheet: str | None)
             if isinstance(v, str) and v.strip():
                 p = parse_period(v)
                 if p:
-                    return p, f"title row {r + 1}"
+                    return p, f"title-row|{r + 1}"
     if sheet:
         p = parse_period(sheet)
         if p:
-            return p, f"sheet name {sheet!r}"
+            return p, f"sheet-name|{sheet}"
     return None, None
 
 
@@ -141,33 +153,27 @@ def name_from_titles(grid: pd.DataFrame, header_index: int) -> str | None:
     return None
 
 
-class NotUnderstood(ValueError):
-    """A value a user typed (an option, a form field) that is not understood: names the field
-    and the accepted forms."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-
-
-ACCEPTED = {
-    "size": "micro, small, medium, large (mikro, kecil, menengah, besar)",
-    "jkk_risk": "very-low, low, medium, high, very-high (sangat rendah, rendah, sedang, tinggi, sangat tinggi; I-V)",
-    "period": "2025-06, 06/2025, Juni 2025",
-}
-
-
-def company_from_values(values: dict, source: str = "option") -> Company | None:
+def company_from_values(values: dict, words: CompanyValues, source: str = "option") -> Company | None:
     """Company details as users type them (name, address, npp, size, jkk_risk, period, province,
-    regency): the same forms a company sheet may use. None when nothing is given."""
+    regency): the same forms a company sheet may use. None when nothing is given. A value not
+    understood is an UnusableInput ("value-not-understood") naming the field and what is accepted."""
     given = {k: v for k, v in values.items() if v is not None and str(v).strip() != ""}
-    for key, parse in (("size", parse_size), ("jkk_risk", parse_risk), ("period", parse_period)):
+    for key, parse in (("size", lambda v: parse_size(v, words)), ("jkk_risk", lambda v: parse_risk(v, words)),
+                       ("period", parse_period)):
         if key in given:
             text = given[key]
             given[key] = parse(text)
             if given[key] is None:
-                raise NotUnderstood(key, f"{text!r} is not understood; accepted: {ACCEPTED[key]}")
+                raise not_understood(key, text, words)
     return Company(**given, sources={k: source for k in given}) if given else None
+
+
+def not_understood(key: str, text, words: CompanyValues):
+    accepted = {"size": [f"{n} ({label['id']})" for n, (label, _) in words.sizes.items()],
+                "jkk_risk": [f"{n} ({label['id']})" for n, (label, _) in words.risks.items()],
+                "period": ["2025-06", "06/2025", "Juni 2025"]}[key]
+    return UnusableInput("value-not-understood", field=Term(f"company:{key}"), value=str(text),
+                         accepted_values=accepted, option=key)
 
 
 def parse_column_map(pairs) -> dict[str, str]:
@@ -176,6 +182,6 @@ def parse_column_map(pairs) -> dict[str, str]:
     for item in pairs:
         field, sep, header = str(item).partition("=")
         if not sep or not field.strip() or not header.strip():
-            raise NotUnderstood("map", f"{item!r} is not FIELD=\"Header\"")
+            raise UnusableInput("map-not-a-pair", item=str(item), option="map")
         out[field.strip()] = header.strip().strip('"')
     return out

@@ -14,19 +14,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from compliance.errors import UnusableInput
+from compliance.errors import Term, UnusableInput
 
-ACCEPTED = ("accepted: .xlsx, .xlsm, .xls, .ods workbooks or .csv/.txt text (comma, semicolon or tab separated; "
-            "UTF-8, UTF-16 or Windows-1252)")
 STDIN = "-"          # the name of a file read from standard input: its type comes from its bytes alone
 BOMS = {b"\xff\xfe": "utf-16", b"\xfe\xff": "utf-16"}     # Excel's "Unicode Text" export is UTF-16 with a BOM
 WORKBOOK_EXT = {".xlsx", ".xlsm", ".xls", ".ods"}
 TEXT_EXT = {".csv", ".txt", ".tsv"}
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-SIGNATURES = [
-    (b"%PDF", "a PDF document"), (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"), (b"Rar!", "a RAR archive"), (b"\x1f\x8b", "a gzip archive"),
-    (b"7z\xbc\xaf", "a 7-Zip archive"), (b"BM", "a BMP image"),
+SIGNATURES = [       # what a file seems to be: the words are terms in rules/texts.yaml
+    (b"%PDF", "pdf"), (b"\x89PNG", "png"), (b"\xff\xd8\xff", "jpeg"), (b"GIF8", "gif"), (b"Rar!", "rar"),
+    (b"\x1f\x8b", "gzip"), (b"7z\xbc\xaf", "7z"), (b"BM", "bmp"),
 ]
 DELIMITERS = [",", ";", "\t", "|"]
 # Limits on what a file may make the reader do (docs: what the tool trusts). A workbook is a ZIP
@@ -66,33 +63,34 @@ def load_bytes(source: str | Path | bytes, name: str | None = None) -> tuple[byt
     path = Path(source)
     shown = name or str(path)
     if not path.exists():
-        raise UnusableInput(f"{shown}: no such file")
+        raise UnusableInput("file-not-found", file=shown)
     if path.is_dir():
-        raise UnusableInput(f"{shown}: is a folder, not a file; {ACCEPTED}")
+        raise UnusableInput("file-is-folder", file=shown)
     try:
         return path.read_bytes(), shown
     except OSError as exc:
-        raise UnusableInput(f"{shown}: cannot be read ({_one_line(exc)})") from None
+        raise UnusableInput("file-cannot-be-read", file=shown, reason=_one_line(exc)) from None
 
 
 def sniff(data: bytes, name: str) -> str:
     """What the file is, from its bytes, checked against its name. Returns xlsx|xls|ods|csv."""
     if not data:
-        raise UnusableInput(f"{name}: the file is empty (0 bytes); {ACCEPTED}")
+        raise UnusableInput("file-empty", file=name)
     ext = Path(name).suffix.lower()
-    kind, what = _kind_from_bytes(data)
+    kind, what = _kind_from_bytes(data, name)
     if kind is None:
-        raise UnusableInput(f"{name}: this looks like {what}, not a payroll; {ACCEPTED}")
+        raise UnusableInput("not-a-payroll", file=name, what=Term(what))
     if ext in WORKBOOK_EXT and kind == "csv":
-        raise UnusableInput(f"{name}: named {ext} but this is {what}; rename it to .csv or save it as .xlsx; {ACCEPTED}")
+        raise UnusableInput("named-workbook-but-text", file=name, ext=ext, what=Term(what))
     if ext in TEXT_EXT and kind != "csv":
-        raise UnusableInput(f"{name}: named {ext} but this is {what}; rename it to match its content; {ACCEPTED}")
+        raise UnusableInput("named-text-but-workbook", file=name, ext=ext, what=Term(what))
     if ext not in WORKBOOK_EXT | TEXT_EXT and name != STDIN:
-        raise UnusableInput(f"{name}: unsupported file type {ext or '(no extension)'} ({what}); {ACCEPTED}")
+        raise UnusableInput("unsupported-type", file=name, ext=ext or Term("no-extension"), what=Term(what))
     return kind
 
 
-def _kind_from_bytes(data: bytes) -> tuple[str | None, str]:
+def _kind_from_bytes(data: bytes, name: str | None = None) -> tuple[str | None, str]:
+    """(xlsx | xls | ods | csv, or None for what cannot be a payroll; the term for what it seems)."""
     head = data[:65536]
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         try:
@@ -100,51 +98,51 @@ def _kind_from_bytes(data: bytes) -> tuple[str | None, str]:
                 infos = zf.infolist()
                 names = {i.filename for i in infos}
         except (zipfile.BadZipFile, OSError, ValueError):
-            return None, "a damaged Excel workbook or ZIP archive"
-        bomb = inflation_problem(infos)
+            return None, "damaged-zip"
+        bomb = inflation_problem(infos, name)
         if bomb:
-            return None, bomb
+            raise bomb
         if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
-            return "xlsx", "an Excel workbook"
+            return "xlsx", "xlsx"
         if "content.xml" in names and "mimetype" in names:
-            return "ods", "an OpenDocument spreadsheet"
+            return "ods", "ods"
         if "word/document.xml" in names:
-            return None, "a Word document"
-        return None, "a ZIP archive"
+            return None, "docx"
+        return None, "zip"
     if head.startswith(OLE2):
         if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
-            return None, "a password-protected (encrypted) workbook; save a copy without a password"
+            return None, "encrypted-workbook"
         if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data:
-            return "xls", "an Excel 97-2003 workbook"
+            return "xls", "xls"
         if "WordDocument".encode("utf-16-le") in data:
-            return None, "a Word 97-2003 document"
-        return None, "an old Office (OLE2) file that is not a workbook"
+            return None, "doc"
+        return None, "ole2"
     for magic, what in SIGNATURES:
         if head.startswith(magic):
             return None, what
     if head[:2] in BOMS:
-        return "csv", "a UTF-16 text file"
+        return "csv", "utf16-text"
     if b"\x00" in head:
-        return None, "a binary file"
+        return None, "binary"
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if stripped.startswith((b"<html", b"<!doctype html", b"<table")):
-        return None, "an HTML page (some systems export HTML with an .xls name); open it in Excel and save as .xlsx"
+        return None, "html"
     if stripped.startswith(b"<?xml"):
-        return None, "an XML file; open it in Excel and save as .xlsx"
-    return "csv", "a CSV/text file"
+        return None, "xml"
+    return "csv", "text"
 
 
-def inflation_problem(infos) -> str | None:
+def inflation_problem(infos, name: str | None = None) -> UnusableInput | None:
     """What is wrong with a ZIP archive's declared sizes, before anything is inflated."""
     total = sum(i.file_size for i in infos)
     if total > MAX_INFLATED_BYTES:
-        return (f"an archive that would inflate to {total / 1024 ** 3:.1f} GB (more than "
-                f"{MAX_INFLATED_BYTES / 1024 ** 3:.0f} GB): refused unread")
+        return UnusableInput("archive-too-large", file=name, gb=round(total / 1024 ** 3, 1),
+                             limit_gb=round(MAX_INFLATED_BYTES / 1024 ** 3))
     for i in infos:
         ratio = i.file_size / max(i.compress_size, 1)
         if i.file_size > RATIO_FROM_BYTES and ratio > MAX_RATIO:
-            return (f"an archive whose member {i.filename!r} would inflate {ratio:,.0f} times, to "
-                    f"{i.file_size / 1024 ** 2:,.0f} MB (a 'zip bomb'?): refused unread")
+            return UnusableInput("zip-bomb", file=name, member=i.filename, ratio=round(ratio),
+                                 mb=round(i.file_size / 1024 ** 2))
     return None
 
 
@@ -156,8 +154,8 @@ def read_file(source: str | Path | bytes, name: str | None = None, encoding: str
     kind = sniff(data, shown)
     if kind == "csv":
         if len(data) > MAX_TEXT_BYTES:
-            raise UnusableInput(f"{shown}: a text file of {len(data) / 1024 ** 3:.1f} GB is more than the "
-                                f"{MAX_TEXT_BYTES / 1024 ** 3:.0f} GB read; split it")
+            raise UnusableInput("text-too-large", file=shown, gb=round(len(data) / 1024 ** 3, 1),
+                                limit_gb=round(MAX_TEXT_BYTES / 1024 ** 3))
         return _read_text(data, shown, encoding, delimiter)
     return _read_workbook(data, shown, kind)
 
@@ -173,14 +171,14 @@ def _read_workbook(data: bytes, name: str, kind: str) -> RawFile:
             visible = "Visible" in str(getattr(meta.get(sheet_name), "visible", "Visible"))
             sheet = wb.get_sheet_by_name(sheet_name)
             if sheet.height * sheet.width > MAX_CELLS:
-                raise UnusableInput(f"{name}: sheet {sheet_name!r} has {sheet.height:,} rows x {sheet.width:,} columns, "
-                                    f"more than the {MAX_CELLS:,} cells read; split it")
+                raise UnusableInput("sheet-too-large", file=name, sheet=sheet_name, rows=sheet.height,
+                                    columns=sheet.width, limit=MAX_CELLS)
             rows = sheet.to_python(skip_empty_area=False)
             sheets.append(Sheet(sheet_name, _grid(rows), 1, visible))
     except pc.PasswordError:
-        raise UnusableInput(f"{name}: the workbook is password-protected; save a copy without a password; {ACCEPTED}") from None
+        raise UnusableInput("workbook-encrypted", file=name) from None
     except (pc.CalamineError, pc.ZipError, pc.XmlError, ValueError, OSError) as exc:
-        raise UnusableInput(f"{name}: the workbook is damaged and cannot be read ({_one_line(exc)}); {ACCEPTED}") from None
+        raise UnusableInput("workbook-damaged", file=name, reason=_one_line(exc)) from None
     return RawFile(name, kind, sheets)
 
 
@@ -211,13 +209,13 @@ def _read_text(data: bytes, name: str, encoding: str | None = None, delimiter: s
         try:
             text = data.decode(encoding)
         except (UnicodeDecodeError, LookupError) as exc:
-            raise UnusableInput(f"{name}: cannot be read as {encoding} ({_one_line(exc)})") from None
+            raise UnusableInput("cannot-decode", file=name, encoding=encoding, reason=_one_line(exc)) from None
     elif data[:2] in BOMS:
         encoding = BOMS[data[:2]]
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError as exc:
-            raise UnusableInput(f"{name}: a damaged UTF-16 text file ({_one_line(exc)})") from None
+            raise UnusableInput("damaged-utf16", file=name, reason=_one_line(exc)) from None
     else:
         for encoding in ("utf-8-sig", "cp1252", "latin-1"):
             try:
@@ -229,8 +227,7 @@ def _read_text(data: bytes, name: str, encoding: str | None = None, delimiter: s
             encoding = "utf-8-bom" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
     text = text.lstrip("\ufeff")
     if "\x00" in text:
-        raise UnusableInput(f"{name}: the text has NUL characters: this is a binary file, or text in another "
-                            f"encoding (give its encoding); {ACCEPTED}")
+        raise UnusableInput("text-has-nul", file=name)
     delimiter = delimiter or _sniff_delimiter(text)
     grid = _split(text, delimiter)
     return RawFile(name, "csv", [Sheet(None, grid, 1, True)], encoding=encoding, delimiter=delimiter)

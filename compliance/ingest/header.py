@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from compliance.errors import RuleFileError, UnusableInput
+from compliance.errors import RuleFileError, Term, UnusableInput
 from compliance.model import ColumnCatalog, ColumnSpec, normalize
 from compliance.resources import check_keys, load_yaml
+from compliance.texts import notice
 
 __all__ = ["ColumnCatalog", "ColumnSpec", "normalize", "load_catalog", "find_header", "resolve_columns"]
 
@@ -29,11 +30,15 @@ def load_catalog(path: Path) -> ColumnCatalog:
     plain: dict[str, str] = {}
     for name, spec in data["columns"].items():
         where = f"{path}: columns.{name}"
-        check_keys(spec, {"type", "required", "description", "aliases", "ambiguous_aliases"}, where)
+        check_keys(spec, {"type", "required", "label", "description", "aliases", "ambiguous_aliases"}, where)
         if spec.get("type") not in COLUMN_TYPES:
             raise RuleFileError(f"{where}: type must be one of {', '.join(sorted(COLUMN_TYPES))}")
-        col = ColumnSpec(name, spec["type"], bool(spec.get("required", False)), spec.get("description", ""),
-                         tuple(spec.get("aliases", [])), tuple(spec.get("ambiguous_aliases", [])))
+        for key in ("label", "description"):
+            if not isinstance(spec.get(key), dict) or set(spec[key]) != {"id", "en"}:
+                raise RuleFileError(f"{where}: {key} needs Indonesian and English texts {{id: ..., en: ...}}")
+        col = ColumnSpec(name, spec["type"], bool(spec.get("required", False)), dict(spec["description"]),
+                         tuple(spec.get("aliases", [])), tuple(spec.get("ambiguous_aliases", [])),
+                         dict(spec["label"]))
         columns[name] = col
         for alias in col.aliases:
             key = normalize(alias)
@@ -87,17 +92,18 @@ def find_header(grid: pd.DataFrame, catalog: ColumnCatalog) -> Header | None:
 
 
 def resolve_columns(header: Header, data: pd.DataFrame, catalog: ColumnCatalog, path: str
-                    ) -> tuple[dict[str, int], dict[str, str], list[str], list[str]]:
+                    ) -> tuple[dict[str, int], dict[str, str], list[dict], list[dict]]:
     """Decide which grid column is which canonical column.
 
-    Returns (canonical -> grid column, canonical -> header text, unmapped header texts, notes).
+    Returns (canonical -> grid column, canonical -> header text, headers not used as
+    {header, guess?, score?, second_for?}, notes as notices).
     A header that may mean the NIK or the employee number ("NIK") is decided from its values:
     the column whose values are mostly 16 digits is the NIK.
     """
     chosen: dict[str, int] = {}
     texts: dict[str, str] = {}
-    unmapped: list[str] = []
-    notes: list[str] = []
+    unmapped: list[dict] = []
+    notes: list[dict] = []
     ambiguous: list[int] = []
     for c in sorted(header.matches):
         text, cands = header.matches[c]
@@ -107,7 +113,7 @@ def resolve_columns(header: Header, data: pd.DataFrame, catalog: ColumnCatalog, 
             continue
         name = options[0]
         if name in chosen:
-            unmapped.append(f"{text} (second column for {name}; the first one is used)")
+            unmapped.append({"header": text, "second_for": name})
             continue
         chosen[name], texts[name] = c, text
     nik_candidates = ([chosen["nik"]] if "nik" in chosen else []) + ambiguous
@@ -128,26 +134,24 @@ def resolve_columns(header: Header, data: pd.DataFrame, catalog: ColumnCatalog, 
             if "employee_id" not in chosen:
                 chosen["employee_id"], texts["employee_id"] = c, text
                 sample = _first_value(data[c])
-                notes.append(f"column {text!r} holds employee numbers (Nomor Induk Karyawan, e.g. {sample!r}), "
-                             "not 16-digit national IDs")
+                notes.append(notice("employee-numbers", header=text, sample=sample))
             else:
-                unmapped.append(text)
+                unmapped.append({"header": text})
     for c, text in sorted(header.texts.items()):
         if c not in header.matches:
             guess = catalog.guess(text, exclude=set(chosen))
-            unmapped.append(f"{text} (best guess: {guess[0]}, {guess[1]:.2f})" if guess else text)
+            unmapped.append({"header": text, "guess": guess[0], "score": round(guess[1], 2)} if guess
+                            else {"header": text})
     order = sorted(chosen, key=chosen.get)
     chosen = {n: chosen[n] for n in order}
     texts = {n: texts[n] for n in order}
     missing = [n for n in catalog.required() if n not in chosen]
     if missing:
-        parts = []
-        for n in missing:
-            spec = catalog.columns[n]
-            accepted = ", ".join((spec.aliases + spec.ambiguous_aliases)[:8])
-            parts.append(f"no {n} column ({spec.description}; accepted headers: {accepted}, ...)")
-        hint = f"; {notes[0]}" if notes and "nik" in missing else ""
-        raise UnusableInput(f"{path}: " + "; ".join(parts) + hint)
+        accepted = [a for n in missing for a in (catalog.columns[n].aliases + catalog.columns[n].ambiguous_aliases)[:6]]
+        employee_numbers = next((n["data"] for n in notes if n["code"] == "employee-numbers"), {})
+        raise UnusableInput("column-missing", file=path, needs=[f"column:{n}" for n in missing],
+                            fields=[Term(f"field:{n}") for n in missing], accepted=accepted,
+                            headers=list(header.texts.values()), **employee_numbers)
     return chosen, texts, unmapped, notes
 
 

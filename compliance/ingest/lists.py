@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from compliance import catalogue
-from compliance.errors import UnusableInput
+from compliance.errors import Term, UnusableInput
 from compliance.ingest import values
 from compliance.ingest.company import parse_risk, parse_size
 from compliance.ingest.files import read_file
@@ -40,13 +40,14 @@ def read_listing(source: str | Path | bytes, catalog: ColumnCatalog, what: str, 
         if header is not None:
             break
     else:
-        raise UnusableInput(f"{path}: no {what} header found (expected {expected})")
+        raise UnusableInput("list-no-header", file=path, what=Term(what), expected=expected)
     mapping: dict[str, int] = {}
     for c in sorted(header.matches):
         mapping.setdefault(header.matches[c][1].split("|")[0], c)
     missing = [n for n in catalog.required() if n not in mapping]
     if missing:
-        raise UnusableInput(f"{path}: the {what} lacks column(s) {', '.join(missing)} (accepted: {expected})")
+        raise UnusableInput("list-lacks-columns", file=path, what=Term(what), fields=[Term(f"{what}:{n}") for n in missing],
+                            expected=expected)
     data = sheet.grid.iloc[header.row_index + 1:]
     data.index = pd.RangeIndex(header.row_index + 2, header.row_index + 2 + len(data))
     kinds = pd.DataFrame({c: values.cell_kinds(data[c]) for c in mapping.values()}, index=data.index)
@@ -77,7 +78,7 @@ def read_companies(source: str | Path | bytes, rule_set: RuleSet, name: str | No
     """A branch's companies: NPP (empty when not registered), name, address, regency, size, JKK
     risk class, payroll file name, vendor yes/no. Size and risk are read as `check` reads them;
     a value not understood is a data issue and stays unknown."""
-    listing = read_listing(source, rule_set.companies_columns, "companies list", name,
+    listing = read_listing(source, rule_set.companies_columns, "companies-list", name,
                            "NPP, Nama Perusahaan, Alamat, Kabupaten/Kota, Skala Usaha, Tingkat Risiko JKK, "
                            "File Gaji, Vendor")
     t = listing.table
@@ -88,7 +89,7 @@ def read_companies(source: str | Path | bytes, rule_set: RuleSet, name: str | No
     found = [listing.issues]
     for col, parse in (("size", parse_size), ("jkk_risk", parse_risk)):
         given = t[col].notna()
-        parsed = t[col].map(lambda v, parse=parse: parse(v) if v is not None else None)
+        parsed = t[col].map(lambda v, parse=parse: parse(v, rule_set.columns.values) if v is not None else None)
         bad = given & parsed.isna()
         found.append(values.issues_frame(t.index[bad], col, t[col][bad], "list-value-unknown"))
         t[col] = parsed
@@ -104,7 +105,7 @@ def read_companies(source: str | Path | bytes, rule_set: RuleSet, name: str | No
 
 def read_licences(source: str | Path | bytes, rule_set: RuleSet, name: str | None = None) -> Listing:
     """Business-licence records: NIB, name, address, regency, BPJS TK number, workers reported."""
-    listing = read_listing(source, rule_set.licences_columns, "licence list", name,
+    listing = read_listing(source, rule_set.licences_columns, "licence-list", name,
                            "NIB, Nama Perusahaan, Alamat, Kabupaten/Kota, No BPJS TK, Jumlah Tenaga Kerja")
     t = listing.table
     for col in ("nib", "name", "address", "regency", "bpjs_tk"):

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from compliance import catalogue
-from compliance.errors import UnusableInput
+from compliance.errors import Term, UnusableInput
 from compliance.ingest import values
 from compliance.ingest.lists import read_listing
 from compliance.model import PROGRAMS, Registry, RuleSet
@@ -26,8 +26,9 @@ def read_registry(source: str | Path | bytes, rule_set: RuleSet, name: str | Non
     out, mapping = listing.table, listing.mapping
     if not ({"kpj", "nik"} & set(mapping)) or "status" not in mapping:
         need = sorted(({"status"} - set(mapping)) | ({"nik"} if not ({"kpj", "nik"} & set(mapping)) else set()))
-        raise UnusableInput(f"{listing.path}: the registry lacks column(s) {', '.join(need)} "
-                            "(accepted: NPP, KPJ, NIK, NAMA, TGL_LAHIR, UPAH, PROGRAM, STATUS)")
+        raise UnusableInput("list-lacks-columns", file=listing.path, what=Term("registry"),
+                            fields=[Term(f"registry:{n}") for n in need],
+                            expected="NPP, KPJ, NIK, NAMA, TGL_LAHIR, UPAH, PROGRAM, STATUS")
     table = normalise(out)
     # rows that cannot be matched, and statuses that are neither AKTIF nor NONAKTIF
     found = [listing.issues]

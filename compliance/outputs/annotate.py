@@ -15,8 +15,9 @@ RANK = {"error": 0, "violation": 1, "warning": 2, "info": 3}
 SUMMARY = {"id": "Hasil Pemeriksaan", "en": "Check Results"}
 
 
-def annotate(data: bytes, payroll: Payroll, d: dict, rule_set: RuleSet, lang: str = "id") -> bytes:
-    """`d` is the report as the contract (compliance.outputs.report.to_dict)."""
+def annotate(data: bytes, payroll: Payroll, d: dict, rule_set: RuleSet, lang: str = "id", grid=None) -> bytes:
+    """`d` is the report as the contract (compliance.outputs.report.to_dict). `grid`: the payroll
+    sheet's cells as read (compliance.pipeline.sheet_grid), for a file that is not an xlsx."""
     import openpyxl
 
     T = rule_set.texts[lang]["annotate"]
@@ -26,7 +27,7 @@ def annotate(data: bytes, payroll: Payroll, d: dict, rule_set: RuleSet, lang: st
                                     rich_text=True)
         ws = wb[payroll.source.sheet] if payroll.source.sheet in wb.sheetnames else wb.worksheets[0]
     else:
-        wb, ws = _from_grid(data, payroll)
+        wb, ws = _from_grid(grid, payroll)
     marks = _marks(payroll, d, rule_set, lang, T)
     _mark(ws, marks, T)
     _summary(wb, ws, marks, payroll, d, T, lang)
@@ -35,18 +36,14 @@ def annotate(data: bytes, payroll: Payroll, d: dict, rule_set: RuleSet, lang: st
     return out.getvalue()
 
 
-def _from_grid(data: bytes, payroll: Payroll):
+def _from_grid(grid, payroll: Payroll):
     """An xlsx of a text file's cells (every cell a string, never a formula)."""
     import openpyxl
 
-    from compliance.ingest.files import read_file
-
-    raw = read_file(data, payroll.source.path, payroll.source.encoding, payroll.source.delimiter)
-    sheet = next((s for s in raw.sheets if s.name == payroll.source.sheet), raw.sheets[0])
     wb = openpyxl.Workbook()
     ws = wb.active
-    ws.title = (sheet.name or "Data")[:31]
-    for r, row in enumerate(sheet.grid.itertuples(index=False), start=1):
+    ws.title = (payroll.source.sheet or "Data")[:31]
+    for r, row in enumerate(grid.itertuples(index=False), start=1):
         for c, value in enumerate(row, start=1):
             if value is None or value != value or value == "":
                 continue

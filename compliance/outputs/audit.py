@@ -103,3 +103,27 @@ def index_html(s: dict, rule_set: RuleSet, lang: str, templates: Path) -> str:
                    "width": round(100 * (f.get("violation", 0) + f.get("vendor_violation", 0)) / fam_max, 1)}
                   for k, f in s["families"].items()],
         money=rupiah)
+
+
+def summary_text(s: dict, rule_set: RuleSet, lang: str = "id", top: int = 10) -> str:
+    """The branch summary as the command line prints it, in the user's language."""
+    T = rule_set.texts[lang]["audit_text"]
+    cov, f, t = s["coverage"], s["files"], s["totals"]
+    pct = "-" if cov["pct"] is None else f"{cov['pct']:.2f} %"
+    mark = f" {cov['target']['mark']}" if cov["target"].get("mark") else ""
+    lines = [T["coverage"].format(periods=", ".join(s["periods"]) or "-", pct=pct, workers=cov["workers"],
+                                  target=f"{cov['target_pct']:g}", mark=mark, needed=cov["participants_to_target"]),
+             T["files"].format(**f),
+             T["totals"].format(violations=t["violations"], shortfall=rupiah(t["shortfall_idr"]),
+                                vendor=t["vendor_violations"], letters=t["letters"]),
+             T["lists"].format(ghosts=len(s["ghosts"]), duplicates=len(s["duplicates"]),
+                               companies=len(s["pwbd"]["companies"]), licences=len(s["pwbd"]["licences"]))]
+    for c in sorted(s["companies"], key=lambda c: (-c["unregistered"], c["name"] or ""))[:top]:
+        lines.append(T["company"].format(npp=f"{c['npp'] or '-':<10}", name=f"{str(c['name'] or '-')[:40]:<40}",
+                                         workers=f"{c['workers']:>6}", unregistered=f"{c['unregistered']:>5}",
+                                         shortfall=f"{rupiah(c['shortfall_idr']):>16}")
+                     + (T["vendor"].format(n=c["vendor_unregistered"]) if c["vendor_unregistered"] else "")
+                     + (T["letter"].format(number=c["letter"]) if c["letter"] else ""))
+    for what, files in (("refused", s["refused"]), ("not_tied", s["not_tied"])):
+        lines += [T[what].format(file=r["file"], reason=r["reason"]) for r in files]
+    return "\n".join(lines)

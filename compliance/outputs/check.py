@@ -9,6 +9,7 @@ from compliance.outputs import report as contract
 from compliance.outputs.files import csv_bytes, write_atomic
 from compliance.outputs.report import rupiah
 from compliance.outputs.xlsx import findings_xlsx
+from compliance.texts import term
 
 FINDING_COLUMNS = ["sheet", "row", "rule_id", "family", "severity", "nik", "name", "employment_type",
                    "monthly_shortfall_idr", "message", "legal_basis", "responsible_party", "responsible_name"]
@@ -18,9 +19,13 @@ def to_text(report: Report, rule_set: RuleSet, lang: str = "id", limit: int | No
     T = rule_set.texts[lang]["summary"]
     d = contract.to_dict(report, rule_set, lang, limit)
     t, c = d["totals"], d["company"]
+
+    def w(prefix: str, code) -> str:
+        return term(f"{prefix}{code}", lang, rule_set.texts) if code else "-"
+
     lines = [f"{c['name'] or T['unknown']}" + (f"  NPP {c['npp']}" if c["npp"] else "")
              + f"  {T['period']} {d['period']}  {T['ruleset']} {d['ruleset_version']}",
-             f"{T['size']} {c['size']}, {T['risk']} {c['jkk_risk']}"
+             f"{T['size']} {w('size:', c['size']).lower()}, {T['risk']} {w('risk:', c['jkk_risk']).lower()}"
              + (f", {T['province']} {c['province']}" if c["province"] else "")]
     for a in c["assumed"]:
         lines.append(f"{T['assumed']}: {T['assumed_' + a]}")
@@ -47,10 +52,10 @@ def to_text(report: Report, rule_set: RuleSet, lang: str = "id", limit: int | No
     if findings:
         row, sev, rule, name, kind, amount = T["columns"]
         lines.append("")
-        lines.append(f"{row:>5}  {sev:<9} {rule:<28} {name:<22} {kind:<11} {amount:>14}")
+        lines.append(f"{row:>5}  {sev:<11} {rule:<12} {name:<22} {kind:<18} {amount:>14}")
         for f in findings:
-            lines.append(f"{f['row']:>5}  {f['severity']:<9} {f['rule_id']:<28} {str(f['name'])[:22]:<22} "
-                         f"{str(f['employment_type'])[:11]:<11} {rupiah(f['monthly_shortfall_idr']):>14}")
+            lines.append(f"{f['row']:>5}  {w('', f['severity']):<11} {f['family']:<12} {str(f['name'])[:22]:<22} "
+                         f"{w('type:', f['employment_type'])[:18]:<18} {rupiah(f['monthly_shortfall_idr']):>14}")
             lines.append(f"       {f['message']}")
         if t["findings"] > len(findings):
             lines.append(T["more"].format(n=t["findings"] - len(findings)))
@@ -60,13 +65,13 @@ def to_text(report: Report, rule_set: RuleSet, lang: str = "id", limit: int | No
         lines.append(T["registry"].format(path=reg["path"], rows=reg["rows"], active=reg["active"],
                                           issues=len(reg["data_issues"])))
         for i in reg["data_issues"][:limit] if limit else reg["data_issues"]:
-            lines.append(f"  {T['row']} {i['row']:>6}  {i['severity']:<7} {i['code']:<24} {i['message']}")
+            lines.append(f"  {T['row']} {i['row']:>6}  {w('', i['severity']):<11} {i['message']}")
     if d["data_issues"]:
         lines.append("")
         lines.append(T["issues"].format(n=len(d["data_issues"])))
         for i in d["data_issues"][:limit] if limit else d["data_issues"]:
             where = f"{T['row']} {i['row']}" if i["row"] is not None else T["file"]
-            lines.append(f"  {where:>9}  {i['severity']:<7} {i['code']:<24} {i['message']}")
+            lines.append(f"  {where:>9}  {w('', i['severity']):<11} {i['message']}")
     return "\n".join(lines)
 
 

@@ -9,146 +9,21 @@ files under templates/.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import string
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from compliance.errors import UnusableInput
+from compliance.errors import Term
 from compliance.model import RuleSet
+from compliance.office import (ROMAN, Issued, LetterError, Office, Settings, add_working_days,  # noqa: F401
+                               check_pattern, deadline_days, letter_number, load_office, office_from_dict)
 from compliance.outputs.files import write_atomic
 from compliance.outputs.report import rupiah
 from compliance.outputs.words import counted
-from compliance.resources import check_keys, load_yaml, templates_dir
-
-ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
-
-
-class LetterError(UnusableInput):
-    """A letter cannot be made: a field it needs is missing or the settings are wrong."""
-
-
-@dataclass
-class Office:
-    name: str
-    address: str
-    city: str
-    code: str
-    signer_title: str
-    signer_name: str
-    phone: str = ""
-    pattern: str = "{seq:03d}/PDS/{office}/{month}/{year}"
-    month_style: str = "roman"
-    deadline_working_days: int = 10
-    copies_to: list = field(default_factory=list)     # Tembusan
-    register: str = "~/.local/share/compliance/register.sqlite"   # the office's case register (path or URL)
-
-    def to_dict(self) -> dict:
-        return {**self.__dict__, "copies_to": list(self.copies_to)}
-
-    @property
-    def signer_is_placeholder(self) -> bool:
-        return self.signer_name.strip().startswith("[")
-
-
-def load_office(path: Path | None = None, overrides: dict | None = None, templates: Path | None = None) -> Office:
-    path = path or (templates or templates_dir()) / "office.yaml"
-    data = load_yaml(path) or {}
-    where = str(path)
-    check_keys(data, {"office", "signer", "numbering", "deadline_working_days", "copies_to", "register"}, where)
-    office, signer, numbering = data.get("office", {}), data.get("signer", {}), data.get("numbering", {})
-    check_keys(office, {"name", "address", "city", "phone", "code"}, f"{where}: office")
-    check_keys(signer, {"title", "name"}, f"{where}: signer")
-    check_keys(numbering, {"pattern", "month_style"}, f"{where}: numbering")
-    values = {"name": office.get("name"), "address": office.get("address"), "city": office.get("city"),
-              "code": office.get("code"), "phone": office.get("phone", ""), "signer_title": signer.get("title"),
-              "signer_name": signer.get("name"), "pattern": numbering.get("pattern", Office.pattern),
-              "month_style": numbering.get("month_style", "roman"),
-              "deadline_working_days": int(data.get("deadline_working_days", 10)),
-              "copies_to": data.get("copies_to") or [],
-              "register": str(data.get("register") or Office.register)}
-    values.update({k: v for k, v in (overrides or {}).items() if v is not None})
-    return office_from_dict(values, where)
-
-
-def office_from_dict(values: dict, where: str = "office") -> Office:
-    check_keys(values, set(Office.__dataclass_fields__), where)
-    for key in ("name", "address", "city", "code", "signer_title", "signer_name"):
-        if not str(values.get(key) or "").strip():
-            raise LetterError(f"{where}: the office's {key.replace('_', ' ')} is missing")
-    if values.get("month_style", "roman") not in ("roman", "arabic"):
-        raise LetterError(f"{where}: month_style must be roman or arabic")
-    check_pattern(values.get("pattern", Office.pattern), where)
-    try:
-        values["deadline_working_days"] = int(values.get("deadline_working_days", 10))
-    except (TypeError, ValueError):
-        raise LetterError(f"{where}: deadline_working_days must be a whole number of working days") from None
-    copies = values.get("copies_to", [])
-    if not isinstance(copies, list) or not all(isinstance(c, str) and c.strip() for c in copies):
-        raise LetterError(f"{where}: copies_to must be a list of names (Tembusan)")
-    return Office(**values)
-
-
-def deadline_days(office: Office, settings: "Settings", rule_set: RuleSet) -> int:
-    """The working days a warning gives: --deadline-days, else the office file's; never more than
-    the law allows (warning_max_working_days, domain 6.4)."""
-    from compliance.model import Period
-
-    days = settings.deadline_days or office.deadline_working_days
-    limit = int(rule_set.parameters.at("warning_max_working_days",
-                                       Period(settings.date.year, settings.date.month)).value)
-    if not 1 <= days <= limit:
-        raise LetterError(f"a written warning runs at most {limit} working days (PP 86/2013; domain 6.4): "
-                          f"{days} asked (--deadline-days or deadline_working_days of the office file)")
-    return days
-
-
-def check_pattern(pattern: str, where: str) -> None:
-    """A number pattern may use only {seq}, {office}, {month}, {year}, {stage} (no attributes)."""
-    try:
-        names = [name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None]
-    except ValueError as exc:
-        raise LetterError(f"{where}: bad number pattern ({exc})") from None
-    bad = [n for n in names if n not in {"seq", "office", "month", "year", "stage"}]
-    if bad or "seq" not in names:
-        raise LetterError(f"{where}: the number pattern must contain {{seq}} and only {{seq}}, {{office}}, "
-                          f"{{month}}, {{year}}, {{stage}} (found {', '.join(bad) or 'no {seq}'})")
-
-
-@dataclass
-class Settings:
-    lang: str = "id"
-    stage: int = 1
-    date: dt.date = field(default_factory=dt.date.today)
-    full_nik: bool = False
-    all_letters: bool = False
-    reissue: bool = False
-    deadline_days: int | None = None
-    templates: Path = field(default_factory=templates_dir)   # --templates DIR
-    draft: bool = False                                      # DRAFT across each page; any signer
-
-
-def add_working_days(start: dt.date, days: int) -> dt.date:
-    """Working days: Monday to Friday, less Indonesia's public holidays and cuti bersama (the
-    `holidays` package, categories public and government)."""
-    import holidays
-
-    off = holidays.country_holidays("ID", years=range(start.year, start.year + 2), categories=("public", "government"))
-    d = start
-    while days > 0:
-        d += dt.timedelta(days=1)
-        if d.weekday() < 5 and d not in off:
-            days -= 1
-    return d
+from compliance.resources import templates_dir
+from compliance.texts import term
 
 
 def long_date(d: dt.date, months: list[str]) -> str:
     return f"{d.day} {months[d.month - 1]} {d.year}"
-
-
-def letter_number(office: Office, seq: int, date: dt.date, stage: int) -> str:
-    month = ROMAN[date.month - 1] if office.month_style == "roman" else f"{date.month:02d}"
-    return office.pattern.format(seq=seq, office=office.code, month=month, year=date.year, stage=stage)
 
 
 def mask_nik(nik: str | None, full: bool) -> str:
@@ -159,8 +34,7 @@ def mask_nik(nik: str | None, full: bool) -> str:
 
 def _required(value, what: str) -> str:
     if value is None or not str(value).strip():
-        raise LetterError(f"the letter needs the {what}: it is missing from the report "
-                          "(company sheet, or options such as --company-name, --npp, --company-address)")
+        raise LetterError("letter-needs", what=Term(f"company:{what}"))
     return str(value)
 
 
@@ -182,7 +56,7 @@ def build_context(report: dict, office: Office, settings: Settings, number: str,
         fam = [f for f in own if f["family"] == code]
         if not fam:
             continue
-        families.append({"code": code, "heading": spec["heading"][lang], "count": len(fam),
+        families.append({"code": code, "about": spec["about"], "heading": spec["heading"][lang], "count": len(fam),
                          "count_words": counted(len(fam), lang),
                          "shortfall": sum(f["monthly_shortfall_idr"] for f in fam),
                          "citations": _citations(rules, dict.fromkeys(f["rule_id"] for f in fam))})
@@ -206,11 +80,12 @@ def build_context(report: dict, office: Office, settings: Settings, number: str,
                  "vendor": f["responsible"].get("name") if f["responsible"]["party"] == "vendor" else "",
                  "client": f.get("client", "")}
                 for f in report["findings"] if f["severity"] in ("violation", "warning")]
-    issues = [{**i, "value_shown": "" if i["value"] is None else str(i["value"]), "column": i["column"] or "-"}
+    issues = [{**i, "value_shown": "" if i["value"] is None else str(i["value"]),
+               "column": term(f"field:{i['column']}", lang, rule_set.texts) if i["column"] else "-"}
               for i in report["data_issues"] if i.get("severity", "error") == "error"]
     days = deadline_days(office, settings, rule_set)
     subject = "confirmation" if kind == "confirmation" else f"stage{settings.stage}"
-    contribution_families = {"PDS-UPAH", "PDS-PROGRAM"}
+    spec = rule_set.families
     return {
         "letter": {
             "number": number, "date": long_date(settings.date, months), "kind": kind, "stage": settings.stage,
@@ -224,9 +99,9 @@ def build_context(report: dict, office: Office, settings: Settings, number: str,
             "full_nik": settings.full_nik,
         },
         "office": office.to_dict(),
-        "company": {"name": _required(company.get("name"), "company name"),
-                    "npp": _required(company.get("npp"), "company's NPP"),
-                    "address": _required(company.get("address"), "company address"),
+        "company": {"name": _required(company.get("name"), "name"),
+                    "npp": _required(company.get("npp"), "npp"),
+                    "address": _required(company.get("address"), "address"),
                     "size_label": T["sizes"].get(company.get("size"), company.get("size") or "-")},
         "totals": {"workers": report["totals"]["workers"], "workers_words": counted(report["totals"]["workers"], lang),
                    "shortfall": report["totals"]["monthly_shortfall_idr"],
@@ -235,8 +110,9 @@ def build_context(report: dict, office: Office, settings: Settings, number: str,
         "vendors": list(vendors.values()),
         # a vendor's letter (compliance audit): the clients on whose payrolls its workers were found
         "clients": list(dict.fromkeys(report.get("clients", []))),
-        "contributions_unpaid": any(f["code"] in contribution_families for f in families),
-        "wage_warnings": sum(1 for f in report["findings"] if f["severity"] == "warning" and f["family"] == "PDS-UPAH"),
+        "contributions_unpaid": any(spec.get(f["code"], {}).get("unpaid_contributions") for f in families),
+        "wage_warnings": sum(1 for f in report["findings"] if f["severity"] == "warning"
+                             and spec.get(f["family"], {}).get("about") == "wages"),
         "from_registry": report.get("participation_source") == "registry",
         "unchecked": report["totals"]["rows_with_issues"],
         "unchecked_words": counted(report["totals"]["rows_with_issues"], lang),
@@ -274,9 +150,9 @@ def render_html(context: dict, lang: str, templates: Path | None = None) -> str:
     try:
         return environment(templates or templates_dir()).get_template(f"letter_{lang}.html.j2").render(**context)
     except UndefinedError as exc:
-        raise LetterError(f"the letter template needs a value that is missing: {exc.message}") from None
+        raise LetterError("letter-template-value", detail=exc.message) from None
     except TemplateNotFound as exc:
-        raise LetterError(f"{templates or templates_dir()}: no letter template {exc.name}") from None
+        raise LetterError("letter-template-missing", file=str(templates or templates_dir()), name=exc.name) from None
 
 
 def allowed_resource(url: str, templates: Path) -> str:
@@ -321,9 +197,16 @@ def render(document: dict, office: Office, settings: "Settings", rule_set: RuleS
     return html, render_pdf(html, settings.templates)
 
 
-@dataclass
-class Issued:
-    number: str | None
-    paths: list[Path]
-    reused: bool = False
-    skipped: str | None = None
+def issue(register, document: dict, out: Path, office: Office, settings: Settings, rule_set: RuleSet,
+          check_id: int | None = None) -> Issued:
+    """Number a report's letter in the office's register, render it into `out` (letter.html,
+    letter.pdf) and record its files. The register numbers and records; this renders."""
+    reserved = register.reserve_letter(document, office, settings, rule_set, check_id)
+    if isinstance(reserved, Issued):
+        return reserved
+    html, pdf = render(document, office, reserved.settings, rule_set, reserved.number, reserved.kind, reserved.first)
+    paths = [Path(out) / "letter.html", Path(out) / "letter.pdf"]
+    write_atomic(paths[0], html.encode("utf-8"))
+    write_atomic(paths[1], pdf)
+    register.letter_files(reserved.letter_id, paths, pdf)
+    return Issued(reserved.number, paths, reserved.reused)

@@ -8,17 +8,16 @@ of the findings asked for (`limit`).
 """
 from __future__ import annotations
 
-import json
 import string
-from itertools import repeat
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from compliance import __version__, catalogue
+from compliance import __version__
 from compliance.model import CHECKED_PROGRAMS, RegistrySummary, Report, Rule, RuleSet, plain
+from compliance.texts import issue_words, notice_words
 
 SCHEMA_VERSION = 2
 MONEY_FIELDS = {"actual_wage", "reported_wage", "reported_wage_basis", "wage_difference", "minimum_wage",
@@ -48,10 +47,11 @@ def to_dict(report: Report, rule_set: RuleSet, lang: str = "id", limit: int | No
         "period": str(report.period),
         "company": {"name": c.name, "npp": c.npp, "size": c.size, "jkk_risk": c.jkk_risk,
                     "assumed": list(report.assumed), "address": c.address, "province": c.province,
-                    "sources": dict(c.sources)},
+                    "regency": c.regency, "sources": dict(c.sources)},
         "source": report.source.to_dict(),
         "participation_source": report.participation_source,
-        "assumptions": list(report.assumptions),
+        "assumptions": [notice_words(n, lang, rule_set.texts) for n in report.assumptions],
+        "notices": notice_records(report.assumptions, lang, rule_set.texts),
         "totals": {
             "workers": report.totals.workers, "participants": report.totals.participants,
             "unregistered": report.totals.unregistered, "coverage_pct": report.totals.coverage_pct,
@@ -68,9 +68,9 @@ def to_dict(report: Report, rule_set: RuleSet, lang: str = "id", limit: int | No
         "parameters": {name: {"value": v.value, "since": v.since.isoformat(), "reference": v.reference,
                               "domain": v.domain, "mark": v.mark} for name, v in sorted(report.parameters.items())},
         "findings": findings(report, rule_set, lang, limit),
-        "data_issues": issue_records(report.data_issues, report.source.sheet, lang),
+        "data_issues": issue_records(report.data_issues, report.source.sheet, lang, rule_set.texts),
         "ignored_rows": [{"row": int(r["row"]), "reason": r["reason"]} for r in report.ignored_rows],
-        "registry": registry_record(report.registry, lang),
+        "registry": registry_record(report.registry, lang, rule_set.texts),
     }
 
 
@@ -82,6 +82,8 @@ def rule_record(rule: Rule, parameters: list[str], citations) -> dict:
            "parameters": list(parameters)}
     if rule.unconfirmed:
         out["unconfirmed"] = True
+    if rule.counts_as:
+        out["counts_as"] = rule.counts_as
     return out
 
 
@@ -330,7 +332,7 @@ def _rupiah_values(units: np.ndarray) -> list:
     return [w if r == 0 else x for w, r, x in zip(whole.tolist(), rest.tolist(), exact)]
 
 
-def issue_records(issues, sheet: str | None, lang: str) -> list[dict]:
+def issue_records(issues, sheet: str | None, lang: str, texts: dict | None = None) -> list[dict]:
     """Data issues as JSON-ready records with messages in the chosen language."""
     if issues is None or issues.empty:
         return []
@@ -345,19 +347,29 @@ def issue_records(issues, sheet: str | None, lang: str) -> list[dict]:
             "column": rec["column"],
             "value": value,
             "code": rec["code"],
-            "message": catalogue.render(rec["code"], lang, value=value, column=rec["column"],
-                                        detail=plain(rec["detail"])),
+            "message": issue_words(rec["code"], lang, texts, value=value, column=rec["column"],
+                                   detail=plain(rec["detail"])),
             "severity": rec["severity"],
         })
     return out
 
 
-def registry_record(reg: RegistrySummary | None, lang: str) -> dict | None:
+def notice_records(notices: list[dict], lang: str, texts: dict | None = None) -> list[dict]:
+    """What a check assumed or could not do: the code and its data beside the words."""
+    return [{"code": n["code"], "data": _json_data(n.get("data") or {}), "message": notice_words(n, lang, texts)}
+            for n in notices]
+
+
+def _json_data(data: dict) -> dict:
+    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in data.items()}
+
+
+def registry_record(reg: RegistrySummary | None, lang: str, texts: dict | None = None) -> dict | None:
     """The registry extract used, and the data issues of its rows (not the payroll's)."""
     if reg is None:
         return None
     return {"path": reg.path, "sheet": reg.sheet, "rows": reg.rows, "active": reg.active,
-            "data_issues": issue_records(reg.issues, reg.sheet, lang)}
+            "data_issues": issue_records(reg.issues, reg.sheet, lang, texts)}
 
 
 def to_json(report: Report, rule_set: RuleSet, lang: str = "id", extra: dict | None = None) -> list:

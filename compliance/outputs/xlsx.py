@@ -12,19 +12,29 @@ from compliance.outputs.files import neutralise, write_atomic
 # column kinds of the findings and data-issue rows (see outputs.check.finding_rows)
 FINDING_KINDS = ["text", "int", "text", "text", "text", "text", "text", "text", "money", "wide", "wide", "text",
                  "text"]
-ISSUE_KINDS = ["text", "int", "text", "text", "text", "text", "wide"]
-WIDTHS = {"text": 16, "int": 8, "money": 18, "wide": 70}
+ISSUE_KINDS = ["text", "int", "text", "text", "text", "wide"]
+WIDTHS = {"text": 16, "int": 8, "money": 18, "wide": 70, "date": 12}
 
 
 def findings_xlsx(d: dict, finding_rows: list[list], texts: dict, families: dict, lang: str) -> bytes:
     """findings.xlsx as bytes (an audit worker returns its files to the parent, which writes them).
     `texts` are the rule set's texts in the report's language (rules/texts.yaml)."""
     T = texts["xlsx"]
+    terms = texts.get("terms") or {}
+
+    def w(code) -> str:
+        return terms.get(code, code) if code else ""
+
     buf, wb, fmt = workbook()
     _summary(wb.add_worksheet(T["summary_sheet"]), d, texts, families, fmt, lang)
-    issues = [[i["sheet"], i["row"], i["column"], _cell(i["value"]), i["code"], i["severity"], i["message"]]
-              for i in d["data_issues"]]
-    table(wb.add_worksheet(T["findings_sheet"]), T["findings_header"], finding_rows, FINDING_KINDS, fmt)
+    headers = d["columns"] if "columns" in d else {}
+    # the user's words: a rule's title (not its id), severities, worker types and parties as terms
+    worded = [[r[0], r[1], d["rules"][r[2]]["title"][lang] if r[2] in d["rules"] else r[2], r[3], w(r[4]), r[5],
+               r[6], w(f"type:{r[7]}" if r[7] else None), *r[8:11], w(f"party:{r[11]}"), r[12]]
+              for r in finding_rows]
+    issues = [[i["sheet"], i["row"], headers.get(i["column"]) or w(f"field:{i['column']}" if i["column"] else None),
+               _cell(i["value"]), w(i["severity"]), i["message"]] for i in d["data_issues"]]
+    table(wb.add_worksheet(T["findings_sheet"]), T["findings_header"], worded, FINDING_KINDS, fmt)
     table(wb.add_worksheet(T["issues_sheet"]), T["issues_header"], issues, ISSUE_KINDS, fmt)
     wb.close()
     return buf.getvalue()
@@ -59,8 +69,9 @@ def _summary(ws, d: dict, texts: dict, families: dict, fmt: dict, lang: str) -> 
     ws.write_string(0, 0, T["summary_title"], fmt["title"])
     rows = [
         (R["company"], c["name"]), (R["npp"], c["npp"]), (R["period"], d["period"]),
-        (R["source"], d["source"]["path"]), (R["ruleset"], d["ruleset_version"]), (R["size"], c["size"]),
-        (R["jkk_risk"], c["jkk_risk"]), (R["workers"], t["workers"]), (R["participants"], t["participants"]),
+        (R["source"], d["source"]["path"]), (R["ruleset"], d["ruleset_version"]),
+        (R["size"], texts.get("terms", {}).get(f"size:{c['size']}", c["size"])),
+        (R["jkk_risk"], texts.get("terms", {}).get(f"risk:{c['jkk_risk']}", c["jkk_risk"])), (R["workers"], t["workers"]), (R["participants"], t["participants"]),
         (R["coverage"], t["coverage_pct"]), (R["unregistered"], t["unregistered"]),
         (R["violations"], t["violations"]), (R["shortfall"], t["monthly_shortfall_idr"]),
         (R["rows_with_issues"], t["rows_with_issues"]),
@@ -76,7 +87,7 @@ def _summary(ws, d: dict, texts: dict, families: dict, fmt: dict, lang: str) -> 
     r += 1
     if c["assumed"]:
         ws.write_string(r, 0, R["assumed"], fmt["bold"])
-        ws.write_string(r, 1, ", ".join(c["assumed"]))
+        ws.write_string(r, 1, "; ".join(texts["summary"]["assumed_" + a] for a in c["assumed"]))
         r += 1
     r += 1
     for col, label in enumerate(T["family_header"]):

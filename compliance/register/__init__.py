@@ -2,7 +2,7 @@
 
     reg = Register.open("kantor/register.sqlite")        # or "postgresql+psycopg://..."
     check_id = reg.record_check(document, "check", checked_on)
-    issued = reg.issue_letter(document, out, office, settings, rule_set, check_id)
+    reserved = reg.reserve_letter(document, office, settings, rule_set, check_id)   # outputs.letters.issue renders
     reg.cases(as_of=date.today(), status="due-stage-2")
 
 SQLite (WAL mode, a write lock taken at the start of each transaction) is the embedded default;
@@ -75,7 +75,7 @@ class Register:
         except RegisterError:
             raise
         except Exception as exc:  # noqa: BLE001 - a database that cannot be opened is one line, exit 2
-            raise RegisterError(f"{location}: the register cannot be opened ({_one_line(exc)})") from None
+            raise RegisterError("register-cannot-open", file=str(location), reason=_one_line(exc)) from None
         return reg
 
     # -- schema -----------------------------------------------------------------------------------
@@ -108,7 +108,7 @@ class Register:
 
         key = company.get("npp") or company.get("name") or ""
         if not key:
-            raise RegisterError("the register needs the company's NPP or name")
+            raise RegisterError("register-needs-key")
         row = s.scalars(select(Company).where(Company.key == key)).first()
         if row is None:
             row = Company(key=key)
@@ -146,37 +146,17 @@ class Register:
             return check.id
 
     # -- letters ----------------------------------------------------------------------------------
-    def issue_letter(self, document: dict, out: Path, office, settings, rule_set, check_id: int | None = None):
-        """Number, render and record the letter for a report into `out` (letter.html, letter.pdf).
-        A number is issued once per company, period and stage: rendering again reuses it (and its
-        date) unless `settings.reissue`, which records a new letter superseding the old one."""
-        from compliance.outputs import letters
-        from compliance.outputs.files import write_atomic
-
-        reserved = self.reserve_letter(document, office, settings, rule_set, check_id)
-        if isinstance(reserved, letters.Issued):
-            return reserved
-        html, pdf = letters.render(document, office, reserved.settings, rule_set, reserved.number, reserved.kind,
-                                   reserved.first)
-        paths = [Path(out) / "letter.html", Path(out) / "letter.pdf"]
-        write_atomic(paths[0], html.encode("utf-8"))
-        write_atomic(paths[1], pdf)
-        self.letter_files(reserved.letter_id, paths, pdf)
-        return letters.Issued(reserved.number, paths, reserved.reused)
-
     def reserve_letter(self, document: dict, office, settings, rule_set, check_id: int | None = None):
         """The number of the letter for a report, issued and recorded (or the one already issued
         for the company, period and stage): a Reservation to render, or an Issued that says why
         no letter is due. Rendering is apart so that a batch renders in its workers."""
-        from compliance.outputs import letters
+        from compliance import office as letters
 
         kind = "confirmation" if document["compliant"] else "warning"
         if kind == "confirmation" and not settings.all_letters:
-            return letters.Issued(None, [], skipped="compliant: no warning letter (use --all-letters for a "
-                                                    "confirmation)")
+            return letters.Issued(None, [], skipped="letter-skipped-compliant")
         if office.signer_is_placeholder and not settings.draft:
-            raise letters.LetterError(f"the signer is still the placeholder {office.signer_name!r}: set signer.name "
-                                      "in the office file (or --signer-name), or make a --draft")
+            raise letters.LetterError("signer-placeholder", signer=office.signer_name)
         stage = 0 if kind == "confirmation" else settings.stage
         period = document["period"]
         with self.session() as s, s.begin():
@@ -269,15 +249,12 @@ class Register:
         """A second warning cites the first, comes after its deadline, and rests on a later check
         that still finds the employer's violations (PP 86/2013; domain 6.4)."""
         if first is None:
-            raise RegisterError(f"a second warning cites the first: the register has no first warning for "
-                                f"{company.key} and {period}")
+            raise RegisterError("second-needs-first", company=company.key, period=period)
         if date <= first.deadline:
-            raise RegisterError(f"the first warning {first.number} runs until {first.deadline.isoformat()}: a second "
-                                "warning only after its deadline has passed (PP 86/2013)")
+            raise RegisterError("second-before-deadline", number=first.number, deadline=first.deadline.isoformat())
         check = self._latest_check(s, company.id, period)
         if check is None or check.checked_on <= first.deadline or check.compliant:
-            raise RegisterError(f"a second warning needs a check after {first.deadline.isoformat()}, the first "
-                                "warning's deadline, that still finds the employer's violations: check again")
+            raise RegisterError("second-needs-recheck", deadline=first.deadline.isoformat())
 
     def _next_seq(self, s, office: str, year: int) -> int:
         """The next number of the office's year, inside the caller's transaction: SQLite holds the
@@ -318,17 +295,15 @@ class Register:
                 first = self._letter(s, company.id, case.period, 1)
                 second = self._letter(s, company.id, case.period, 2)
                 last = second or first
+                # the state only; what to do about it is worded by compliance.outputs.cases
                 if case.closed_on is not None:
-                    state, advice = "closed", "a later check found the company compliant"
+                    state = "closed"
                 elif second is not None and as_of > second.deadline:
                     state = "due-sanction"
-                    advice = ("due for the fine of 0.1% a month of the contributions owed, at most 30 days' worth; if "
-                              "it is not paid, for withheld public services (PP 86/2013 Pasal 5-9; domain 6.4-6.5)")
                 elif second is None and first is not None and as_of > first.deadline:
                     state = "due-stage-2"
-                    advice = "check again; if the employer's violations remain, the second written warning"
                 else:
-                    state, advice = "open", f"until {last.deadline.isoformat()}" if last and last.deadline else ""
+                    state = "open"
                 if status and state != status:
                     continue
                 check = self._latest_check(s, company.id, case.period)
@@ -341,7 +316,7 @@ class Register:
                     "closed_on": case.closed_on.isoformat() if case.closed_on else None,
                     "last_check": check.checked_on.isoformat() if check else None,
                     "violations": check.violations if check else None,
-                    "shortfall_idr": check.shortfall_idr if check else None, "recommendation": advice,
+                    "shortfall_idr": check.shortfall_idr if check else None,
                 })
         return out
 
@@ -352,7 +327,7 @@ class Register:
         with self.session() as s:
             company = s.scalars(select(Company).where(or_(Company.npp == npp, Company.key == npp))).first()
             if company is None:
-                raise RegisterError(f"no company with NPP {npp} in the register")
+                raise RegisterError("register-no-company", npp=npp)
             checks = s.scalars(select(Check).where(Check.company_id == company.id)
                                .order_by(Check.checked_on, Check.id)).all()
             letters = s.scalars(select(Letter).where(Letter.company_id == company.id).order_by(Letter.id)).all()
@@ -377,13 +352,13 @@ class Register:
         in the register (same office, year and number) is skipped. Returns letters imported."""
         from sqlalchemy import select
 
-        from compliance.outputs.letters import add_working_days
+        from compliance.office import add_working_days
 
         path = Path(path)
         try:
             lines = path.read_text(encoding="utf-8").splitlines()
         except OSError as exc:
-            raise RegisterError(f"{path}: cannot be read ({_one_line(exc)})") from None
+            raise RegisterError("ledger-unreadable", file=str(path), reason=_one_line(exc)) from None
         entries = []
         for n, line in enumerate(lines, start=1):
             if not line.strip():
@@ -392,7 +367,7 @@ class Register:
                 e = json.loads(line)
                 entries.append((n, e, dt.date.fromisoformat(e["date"]), int(e["seq"]), str(e["office"])))
             except (ValueError, KeyError, TypeError):
-                raise RegisterError(f"{path}:{n}: not a ledger entry") from None
+                raise RegisterError("ledger-bad-line", file=str(path), line=n) from None
         imported = 0
         with self.session() as s, s.begin():
             for n, e, date, seq, office in entries:

@@ -21,7 +21,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from compliance.errors import UnusableInput, without_name
+from compliance.errors import UnusableInput
 
 CSRF_COOKIE = "compliance_csrf"
 FIELDS = ("period", "company_size", "jkk_risk", "regency", "npp", "company_name", "lang")
@@ -56,9 +56,19 @@ class WebSettings:
 class Refused(Exception):
     """A request that gets a JSON (or HTML) error with its status."""
 
-    def __init__(self, status: int, message: str, needs: list[str] | None = None, code: str | None = None):
+    def __init__(self, status: int, message: str, needs: list[str] | None = None, code: str | None = None,
+                 problem: dict | None = None):
         super().__init__(message)
-        self.status, self.message, self.needs, self.code = status, message, needs or [], code
+        self.status, self.message, self.needs, self.code, self.problem = status, message, needs or [], code, problem
+
+    def body(self) -> dict:
+        """The JSON error: the words, and the code with its data beside them."""
+        out = {"error": self.message, "status": self.status, "needs": self.needs}
+        if self.problem:
+            out.update(code=self.problem["code"], data=self.problem["data"])
+        elif self.code:
+            out["code"] = self.code
+        return out
 
 
 class _TooLarge(Exception):
@@ -70,7 +80,7 @@ def create_app(settings: WebSettings | None = None):
     from starlette.middleware import Middleware
     from starlette.routing import Route
 
-    from compliance.engine import load_rule_set
+    from compliance.ruleset import load_rule_set
     from compliance.resources import rules_dir, templates_dir
 
     settings = settings or WebSettings()
@@ -194,8 +204,14 @@ class _State:
             result = await self._run(form, self._checked)
         except Refused as exc:
             T = self._texts(request, form_lang=True)
+            lang = getattr(request.state, "lang", "id")
+            columns = self.rule_set.columns.columns
+            missing = [(n, columns[n].label_in(lang), columns[n].description[lang])
+                       for n in (x.split(":", 1)[1] for x in exc.needs if x.startswith("column:")) if n in columns]
+            headers = (exc.problem or {}).get("data", {}).get("headers") or []
             html = self.env.get_template("web/error.html.j2").render(
-                T=T, message=T["errors"].get(exc.code, exc.message) if exc.code else exc.message, needs=exc.needs)
+                T=T, message=T["errors"].get(exc.code, exc.message) if exc.code else exc.message, needs=exc.needs,
+                missing=missing if headers else [], headers=headers)
             return HTMLResponse(html, status_code=exc.status)
         return HTMLResponse(self._fragment(result), status_code=200)
 
@@ -210,8 +226,7 @@ class _State:
             result = await self._run(form, self._checked)
             data = await self._run(form, lambda f: self._file(kind, result))
         except Refused as exc:
-            return JSONResponse({"error": exc.message, "status": exc.status, "needs": exc.needs},
-                                status_code=exc.status)
+            return JSONResponse(exc.body(), status_code=exc.status)
         name = {"findings.xlsx": "temuan.xlsx", "annotated.xlsx": "hasil-pemeriksaan.xlsx"}[kind]
         return Response(data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"',
                                                         "X-Filename": name})
@@ -226,8 +241,7 @@ class _State:
             form = await self._form(request, csrf=False)
             result = await self._run(form, self._checked)
         except Refused as exc:
-            return JSONResponse({"error": exc.message, "status": exc.status, "needs": exc.needs},
-                                status_code=exc.status)
+            return JSONResponse(exc.body(), status_code=exc.status)
         from compliance.outputs import report as contract
 
         return Response(contract.dumps(result["document"]), media_type="application/json")
@@ -239,34 +253,38 @@ class _State:
 
     async def _form(self, request, csrf: bool) -> dict:
         if not request.headers.get("content-type", "").startswith("multipart/form-data"):
-            raise Refused(400, "send a multipart/form-data form with the payroll in the field `file`",
-                          code="not_multipart")
+            raise self._refused(request, 400, "form-not-multipart")
         try:
             form = await request.form(max_files=1, max_fields=60, max_part_size=64 * 1024)
         except _TooLarge:
-            raise Refused(413, f"the upload is larger than {self.settings.max_upload_mb:.0f} MB",
-                          code="too_large") from None
+            raise self._refused(request, 413, "upload-too-large", mb=f"{self.settings.max_upload_mb:.0f}") from None
         except Exception as exc:  # noqa: BLE001 - a malformed form is the client's error
-            raise Refused(400, f"the form cannot be read ({type(exc).__name__})") from None
+            raise self._refused(request, 400, "form-unreadable", kind=type(exc).__name__) from None
         request.state.lang = "en" if form.get("lang") == "en" else "id"
         try:
             if csrf:
                 token = request.headers.get("x-csrf-token") or form.get("csrf_token") or ""
                 cookie = request.cookies.get(CSRF_COOKIE) or ""
                 if not cookie or not hmac.compare_digest(str(token), cookie):
-                    raise Refused(403, "the form has expired or did not come from this page: reload the page",
-                                  code="csrf")
+                    raise self._refused(request, 403, "form-expired")
             upload = form.get("file")
             if upload is None or isinstance(upload, str):
-                raise Refused(400, "no payroll file in the field `file`", code="no_file")
+                raise self._refused(request, 400, "form-no-file")
             data = await upload.read(self.settings.max_bytes + 1)
             if len(data) > self.settings.max_bytes:
-                raise Refused(413, f"the upload is larger than {self.settings.max_upload_mb:.0f} MB", code="too_large")
+                raise self._refused(request, 413, "upload-too-large", mb=f"{self.settings.max_upload_mb:.0f}")
             values = {k: str(form.get(k)).strip() for k in FIELDS if form.get(k) not in (None, "")}
             return {"data": data, "name": _upload_name(upload.filename), "values": values,
                     "map": [str(v) for v in form.getlist("map") if str(v).strip()]}
         finally:
             await form.close()
+
+    def _refused(self, request, status: int, code: str, **data) -> Refused:
+        """A refusal of the request itself (not of the file), worded in the form's language."""
+        lang = getattr(request.state, "lang", None) or ("en" if request.query_params.get("lang") == "en" else "id")
+        problem = UnusableInput(code, **data)
+        return Refused(status, problem.words(lang, self.rule_set.texts, with_file=False),
+                       problem=problem.to_dict(lang, self.rule_set.texts))
 
     async def _run(self, form: dict, fn):
         from starlette.concurrency import run_in_threadpool
@@ -275,39 +293,46 @@ class _State:
             try:
                 return await asyncio.wait_for(run_in_threadpool(fn, form), self.settings.timeout_s)
             except asyncio.TimeoutError:
-                raise Refused(503, f"checking took longer than {self.settings.timeout_s:.0f} s; try a smaller file "
-                                   "or the command line", code="timeout") from None
+                lang = "en" if form["values"].get("lang") == "en" else "id"
+                problem = UnusableInput("check-timeout", seconds=f"{self.settings.timeout_s:.0f}")
+                raise Refused(503, problem.words(lang, self.rule_set.texts, with_file=False),
+                              problem=problem.to_dict(lang, self.rule_set.texts)) from None
 
     def _checked(self, form: dict) -> dict:
-        """Read and check the upload (in a worker thread)."""
-        from compliance.engine import check
-        from compliance.ingest import read_payroll
+        """Read and check the upload (in a worker thread) through check_file, as the command line does."""
         from compliance.ingest.files import sniff
         from compliance.outputs import report as contract
+        from compliance.pipeline import Needs, check_file
 
         v = form["values"]
         lang = "en" if v.get("lang") == "en" else "id"
+        texts = self.rule_set.texts
         try:
             sniff(form["data"], form["name"])
         except UnusableInput as exc:
-            raise Refused(400 if not form["data"] else 415, without_name(str(exc), form["name"])) from None
-        options, columns_map = _options(v, form["map"])
+            raise Refused(400 if not form["data"] else 415, exc.words(lang, texts, with_file=False),
+                          problem=exc.to_dict(lang, texts)) from None
         try:
-            payroll = read_payroll(form["data"], self.rule_set, name=form["name"], options=options,
-                                   engine=self.settings.engine, columns_map=columns_map)
+            options, columns_map = _options(v, form["map"], self.rule_set)
+            result = check_file(form["data"], form["name"], self.rule_set, company=options, columns=columns_map,
+                                engine=self.settings.engine)
         except UnusableInput as exc:
-            raise Refused(400, without_name(str(exc), form["name"])) from None
-        if "period" in payroll.needs:
-            raise Refused(400, self.rule_set.texts[lang]["web"]["needs_period"], needs=["period"])
-        report = check(payroll, payroll.company, payroll.company.period, self.rule_set)
-        return {"payroll": payroll, "report": report, "document": contract.to_dict(report, self.rule_set, lang),
+            raise Refused(400, exc.words(lang, texts, with_file=False), problem=exc.to_dict(lang, texts)) from None
+        if isinstance(result, Needs):
+            message = (texts[lang]["web"]["needs_period"] if result.needs == ["period"]
+                       else result.problem.words(lang, texts, with_file=False))
+            raise Refused(400, message, needs=result.needs, problem=result.problem.to_dict(lang, texts))
+        return {"payroll": result.payroll, "report": result.report, "result": result,
+                "document": contract.to_dict(result.report, self.rule_set, lang),
                 "lang": lang, "data": form["data"], "chosen": [f"{k}={v}" for k, v in columns_map.items()]}
 
     def _file(self, kind: str, result: dict) -> bytes:
         if kind == "annotated.xlsx":
             from compliance.outputs.annotate import annotate
+            from compliance.pipeline import sheet_grid
 
-            return annotate(result["data"], result["payroll"], result["document"], self.rule_set, result["lang"])
+            return annotate(result["data"], result["payroll"], result["document"], self.rule_set, result["lang"],
+                            sheet_grid(result["result"]))
         from compliance.outputs.check import render_outputs
 
         return render_outputs(result["report"], self.rule_set, result["lang"])[0]["findings.xlsx"]
@@ -324,28 +349,28 @@ class _State:
                 families.append({"code": code, "title": spec["title"][lang], "findings": rows,
                                  "owed": sum(f["monthly_shortfall_idr"] for f in rows
                                              if f["responsible"]["party"] == "employer")})
-        fields = [(name, spec.description) for name, spec in self.rule_set.columns.columns.items()
-                  if name not in payroll.columns]
+        fields = [(name, spec.label_in(lang), spec.description[lang])
+                  for name, spec in self.rule_set.columns.columns.items() if name not in payroll.columns]
+        labels = {name: spec.label_in(lang) for name, spec in self.rule_set.columns.columns.items()}
         from compliance.outputs.report import rupiah
 
         return self.env.get_template("web/result.html.j2").render(
             T=self.rule_set.texts[lang]["web"], d=d, source=d["source"], columns=payroll.columns,
-            unmapped=payroll.unmapped_columns, fields=fields, families=families, issues=d["data_issues"],
+            unmapped=payroll.unmapped_columns, fields=fields, labels=labels, families=families,
+            issues=d["data_issues"],
             assumed=[self.rule_set.texts[lang]["letter"]["assumed"].get(a, a) for a in d["company"].get("assumed", [])],
             money=rupiah, chosen=result["chosen"])
 
 
-def _options(values: dict, pairs: list[str]):
+def _options(values: dict, pairs: list[str], rule_set):
     """Company details and column names from the form, read as the command line reads them."""
-    from compliance.ingest.company import NotUnderstood, company_from_values, parse_column_map
+    from compliance.ingest.company import company_from_values, parse_column_map
 
-    try:
-        company = company_from_values({"name": values.get("company_name"), "npp": values.get("npp"),
-                                       "regency": values.get("regency"), "size": values.get("company_size"),
-                                       "jkk_risk": values.get("jkk_risk"), "period": values.get("period")}, "form")
-        return company, parse_column_map(pairs)
-    except NotUnderstood as exc:
-        raise Refused(400, f"{exc.field}: {exc}") from None
+    company = company_from_values({"name": values.get("company_name"), "npp": values.get("npp"),
+                                   "regency": values.get("regency"), "size": values.get("company_size"),
+                                   "jkk_risk": values.get("jkk_risk"), "period": values.get("period")},
+                                  rule_set.columns.values, "form")
+    return company, parse_column_map(pairs)
 
 
 def _upload_name(filename: str | None) -> str:

@@ -1,6 +1,10 @@
 """Load a rules folder once into one RuleSet value: rules, dated parameters, rule families,
-column aliases (payroll and registry), worker types and the outputs' texts. A worker process or
-a web server loads it once and passes it to every check; `--rules DIR` changes all of it."""
+column aliases (payroll, registry and the audit's lists), worker types and the outputs' texts. A
+worker process or a web server loads it once and passes it to every check; `--rules DIR` changes
+all of it.
+
+It sits above both ingestion (column catalogs, header words, worker types) and the engine (rules
+and parameters), so that neither of those imports the other."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,15 +14,19 @@ from compliance.engine.rules import load_rules
 from compliance.errors import RuleFileError
 from compliance.model import RuleSet
 from compliance.resources import check_keys, load_yaml
+from compliance.texts import LANGS, with_field_terms
 
-LANGS = ("id", "en")
 
+def load_rule_set(folder: str | Path | None = None) -> RuleSet:
+    """The rule set of a folder (default: the bundled rules/)."""
+    from dataclasses import replace
 
-def load_rule_set(folder: str | Path) -> RuleSet:
     from compliance.engine.context import FIELDS
-    from compliance.ingest import load_column_catalog, load_employment_types
+    from compliance.ingest import load_column_catalog, load_employment_types, load_header_words
+    from compliance.ingest.company import load_company_values
+    from compliance.resources import rules_dir
 
-    folder = Path(folder)
+    folder = Path(folder) if folder is not None else rules_dir()
     if not folder.is_dir():
         raise RuleFileError(f"{folder}: no such rules folder")
     params = load_parameters(folder / "parameters")
@@ -27,23 +35,30 @@ def load_rule_set(folder: str | Path) -> RuleSet:
     check_every_parameter_is_read(params, rules)
     version_file = folder / "VERSION"
     version = version_file.read_text(encoding="utf-8").strip() if version_file.exists() else "unversioned"
-    from dataclasses import replace
-
-    from compliance.ingest import load_header_words
-
     columns = load_column_catalog(folder / "columns.yaml")
-    columns = replace(columns, words=load_header_words(folder / "header_words.yaml", set(columns.columns)))
+    columns = replace(columns, words=load_header_words(folder / "header_words.yaml", set(columns.columns)),
+                      values=load_company_values(folder / "company_values.yaml"))
     for rule in rules:
         unknown = [c for c in rule.cells if c not in columns.columns]
         if unknown:
             raise RuleFileError(f"{rule.path}: cells: {', '.join(unknown)} not a payroll column of columns.yaml")
-    return RuleSet(rules, params, version, str(folder), FIELDS,
-                   columns=columns,
-                   registry_columns=load_column_catalog(folder / "registry_columns.yaml"),
-                   companies_columns=load_column_catalog(folder / "companies_columns.yaml"),
-                   licences_columns=load_column_catalog(folder / "licences_columns.yaml"),
-                   employment_types=load_employment_types(folder / "employment_types.yaml"),
-                   families=families, texts=load_texts(folder / "texts.yaml"))
+    employment_types = load_employment_types(folder / "employment_types.yaml")
+    catalogs = {"field": columns, "registry": load_column_catalog(folder / "registry_columns.yaml"),
+                "companies-list": load_column_catalog(folder / "companies_columns.yaml"),
+                "licence-list": load_column_catalog(folder / "licences_columns.yaml")}
+    labels = {prefix: {n: spec.label for n, spec in c.columns.items()} for prefix, c in catalogs.items()}
+    labels["size"] = {n: label for n, (label, _) in columns.values.sizes.items()}
+    labels["risk"] = {n: label for n, (label, _) in columns.values.risks.items()}
+    labels["type"] = dict(employment_types.labels)
+    texts = with_field_terms(load_texts(folder / "texts.yaml"), labels)
+    return RuleSet(rules, params, version, str(folder), FIELDS, columns=columns,
+                   registry_columns=catalogs["registry"], companies_columns=catalogs["companies-list"],
+                   licences_columns=catalogs["licence-list"],
+                   employment_types=employment_types,
+                   families=families, texts=texts)
+
+
+ABOUT = ("workers", "wages", "programs", "employer")
 
 
 def load_families(path: Path) -> dict[str, dict]:
@@ -57,13 +72,18 @@ def load_families(path: Path) -> dict[str, dict]:
         at = f"{where}: families.{code}"
         if not isinstance(spec, dict):
             raise RuleFileError(f"{at}: expected {{folder, title, heading}}")
-        check_keys(spec, {"folder", "title", "heading"}, at)
+        check_keys(spec, {"folder", "title", "heading", "about", "unpaid_contributions"}, at)
+        if spec.get("about") not in ABOUT:
+            raise RuleFileError(f"{at}.about: expected one of {', '.join(ABOUT)}")
+        if not isinstance(spec.get("unpaid_contributions", False), bool):
+            raise RuleFileError(f"{at}.unpaid_contributions: expected true or false")
         for key in ("title", "heading"):
             if not isinstance(spec.get(key), dict) or set(spec[key]) != set(LANGS):
                 raise RuleFileError(f"{at}.{key}: expected texts in {' and '.join(LANGS)}")
         if not spec.get("folder"):
             raise RuleFileError(f"{at}: folder missing")
-        out[str(code)] = {"folder": str(spec["folder"]), "title": dict(spec["title"]), "heading": dict(spec["heading"])}
+        out[str(code)] = {"folder": str(spec["folder"]), "title": dict(spec["title"]), "heading": dict(spec["heading"]),
+                          "about": spec["about"], "unpaid_contributions": bool(spec.get("unpaid_contributions"))}
     if not out:
         raise RuleFileError(f"{where}: no families")
     return out
