@@ -145,3 +145,12 @@ class Issued:
     skipped: str | None = None         # a code of texts `problems:` (letter-skipped-...)
 
 
+
+
+def check_letter_date(period: str, date: dt.date) -> None:
+    """A letter about a month is dated after that month has ended (issue 18): its wages and
+    registrations cannot be judged before."""
+    year, month = (int(x) for x in period.split("-"))
+    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1))
+    if date <= last:
+        raise LetterError("letter-before-period-end", date=date.isoformat(), period=period, last=last.isoformat())

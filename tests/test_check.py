@@ -117,11 +117,21 @@ def test_missing_several_programs_sums_each_program():
 
 # -- totals, assumptions, purity ------------------------------------------------------------------
 
-def test_unknown_size_assumes_the_strictest_and_says_so():
+def test_unknown_size_charges_only_what_every_size_owes_and_says_so():
+    """Issue 18: with the size assumed (large), the letter charged JP 'wajib bagi perusahaan skala
+    besar'. Unknown size: only JKK and JKM, which every size owes; JHT and JP are not charged."""
     r = check(payroll_of([{"nik": "1771011203850005", "name": "E", "base_wage": 1_000_000}]), RULES)
     d = report_dict(r, "en")
-    assert d["company"]["size"] == "large" and set(d["company"]["assumed"]) == {"size", "jkk_risk"}
+    assert d["company"]["size"] == "micro" and set(d["company"]["assumed"]) == {"size", "jkk_risk"}
     assert d["totals"] == {**d["totals"], "workers": 1, "participants": 0, "unregistered": 1, "coverage_pct": 0.0}
+    # 1,000,000 x (JKK 0.24 % + JKM 0.30 %) = 5,400: no JHT, no JP on a guessed size
+    assert d["findings"][0]["monthly_shortfall_idr"] == 5_400
+    assert set(d["findings"][0]["shortfall_by_program"]) <= {"jkk", "jkm"}
+    text = RULES.texts["en"]["summary"]["assumed_size"]
+    assert "JHT and JP were not" in text
+    p = payroll_of([{"nik": "1771011203850005", "name": "E", "base_wage": 1_000_000, "kpj": "17000000005",
+                     "jkk": True, "jkm": True, "jht": False, "jp": False}])
+    assert findings(check(p, RULES), "missing-program") == []       # JHT, JP: size unknown, not charged
 
 
 def test_check_is_pure():
@@ -235,7 +245,7 @@ def test_cli_text_summary_and_assumptions(tmp_path):
     path = write_xlsx(tmp_path / "g.xlsx", {"Gaji": [HEADER, worker(1), worker(2, **{"No KPJ": ""})]})
     code, out = run("check", path, "--engine", "pandas", "--period", "2025-06", "--lang", "en")
     assert code == 1
-    assert "assumed: company size unknown: the strictest (large) assumed" in out
+    assert "assumed: company size unknown: only the programs every size owes (JKK, JKM) were checked" in out
     assert "participation taken from the payroll" in out
     assert "workers 2  participants 1  coverage 50.0 %  unregistered 1" in out
     code, out = run("check", path, "--engine", "pandas", "--period", "2025-06")          # Indonesian by default
@@ -333,3 +343,59 @@ def test_birth_dates_from_the_nik_when_there_is_no_birth_date_column(tmp_path):
     assert [f["name"] for f in found] == ["Bu Muda"]          # Pak Tua is past the pension age: no JP
     assert any("birth dates taken from the NIK" in a for a in report_dict(check(p, RULES), "en")["assumptions"])
     assert any("tanggal lahir diambil dari NIK" in a for a in report_dict(check(p, RULES), "id")["assumptions"])
+
+
+def _checked_csv(tmp_path, rows, **company):
+    path = write_csv(tmp_path / "b.csv", rows)
+    options = Company(period=Period(2025, 6), size="large", jkk_risk="low", npp="17000001", name="PT X", **company)
+    return report_dict(check(read_payroll(path, engine="pandas", options=options), RULES), "en")
+
+
+@pytest.mark.parametrize("header,cells", [
+    (["Program"], [""]), (["Program"], ["-"]),
+    (["JKK", "JKM", "JHT", "JP"], ["", "", "", ""]), (["JKK", "JKM", "JHT", "JP"], ["-", "-", "-", "-"])])
+def test_blank_program_cells_are_unknown_not_no(tmp_path, header, cells):
+    """Issue 18: a KPJ holder with blank program cells was charged Rp 477.000-class amounts for
+    JKK, JKM, JHT and JP. Blank is unknown: no finding, and the report says whose programs are unknown."""
+    d = _checked_csv(tmp_path, [["NIK", "Nama", "Gaji Pokok", "No KPJ", *header],
+                                ["1771011203850001", "Budi", "4000000", "17000000001", *cells]])
+    assert d["findings"] == [] and d["totals"]["violations"] == 0
+    assert any(n["code"] == "programs-unknown" and n["data"]["rows"] == [2] for n in d["notices"])
+
+
+def test_a_blank_birth_date_cell_is_taken_from_the_nik(tmp_path):
+    """Issue 18: a 65-year-old woman with an empty birth cell was charged JP."""
+    d = _checked_csv(tmp_path, [["NIK", "Nama", "Tgl Lahir", "Gaji Pokok", "No KPJ", "JKK", "JKM", "JHT", "JP"],
+                                ["1771014106600001", "Ibu Tua", "", "4000000", "17000000001", "Ya", "Ya", "Ya", "Tidak"],
+                                ["1771010106950002", "Muda", "01/06/1995", "4000000", "17000000002", "Ya", "Ya", "Ya",
+                                 "Tidak"]])
+    assert [f["name"] for f in d["findings"]] == ["Muda"]          # 4,000,000 x 3 % = 120,000: JP for Muda only
+    assert d["findings"][0]["monthly_shortfall_idr"] == 120_000
+    assert {"code": "blank-birth-dates-from-nik", "data": {"rows": [2], "n": 1}} in \
+        [{k: n[k] for k in ("code", "data")} for n in d["notices"]]
+
+
+def test_without_its_npp_no_registry_entry_is_the_companys(tmp_path):
+    """Issue 18: with the NPP missing, every AKTIF entry was counted as this company's participant,
+    even one under another employer's NPP."""
+    reg = write_csv(tmp_path / "r.csv", [["NPP", "KPJ", "NIK", "NAMA", "UPAH", "PROGRAM", "STATUS"],
+                                         ["17099999", "17000000001", "1771011203850001", "Budi", "4000000",
+                                          "JKK, JKM, JHT, JP", "AKTIF"]], ";")
+    path = write_csv(tmp_path / "g.csv", [["NIK", "Nama", "Gaji Pokok"], ["1771011203850001", "Budi", "4000000"]])
+    for npp, participants in ((None, 0), ("17099999", 1)):
+        options = Company(period=Period(2025, 6), size="large", jkk_risk="low", npp=npp, name="PT X")
+        d = report_dict(check(read_payroll(path, engine="pandas", options=options), RULES,
+                              registry=read_registry(reg)), "en")
+        assert d["totals"]["participants"] == participants
+        assert any(n["code"] == "registry-without-npp" for n in d["notices"]) == (npp is None)
+
+
+def test_not_compliant_with_no_violation_says_why(tmp_path):
+    """Issue 18: a verdict of not compliant with zero violations (rows that could not be checked)
+    says so in one sentence wherever the verdict is shown."""
+    path = write_csv(tmp_path / "u.csv", [["NIK", "Nama", "Gaji Pokok", "No KPJ"],
+                                          ["123", "Budi", "4000000", "17000000001"],
+                                          ["1771011203850002", "Ani", "4000000", "17000000002"]])
+    code, out = run("check", path, "--engine", "pandas", "--period", "2025-06", "--npp", "17000001",
+                    "--company-size", "kecil", "--jkk-risk", "rendah")
+    assert code == 1 and "TIDAK PATUH\nTidak ada pelanggaran yang ditemukan, tetapi 1 baris tidak dapat diperiksa" in out

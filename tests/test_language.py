@@ -5,7 +5,6 @@ text ('...'), the samples' names and addresses, and citations are taken out befo
 import io
 import re
 import warnings
-import zipfile
 from pathlib import Path
 
 import pytest

@@ -73,7 +73,8 @@ def test_letter_for_every_sample(path, lang, tmp_path):
     for fam, counts in report["by_family"].items():
         if counts["violation"]:
             assert rp(counts["shortfall_idr"]) in text
-    appendix = [f for f in report["findings"] if f["severity"] in ("violation", "warning")]
+    appendix = [f for f in report["findings"] if f["severity"] in ("violation", "warning")
+                and f["responsible"]["party"] == "employer"]
     for f in appendix:
         assert f["name"].split()[0] in text
         assert "*" * 12 + f["nik"][-4:] in text and f["nik"] not in text       # masked NIK
@@ -83,6 +84,7 @@ def test_letter_for_every_sample(path, lang, tmp_path):
     assert "0,1%" in text if lang == "id" else "0.1%" in text
     assert ("Izin Mendirikan Bangunan" if lang == "id" else "building permits") in text
     assert "antara lain" not in text and "pidana" not in text and "criminal" not in text
+    assert "ini.Dengan" not in text and "below.We" not in text and "memperkerjakan" not in text   # issue 18
     # Pasal 19 jo. 55 only where contributions of registered workers are concerned
     contributions = any(c["violation"] for fam, c in report["by_family"].items() if fam in ("PDS-UPAH", "PDS-PROGRAM"))
     assert contributions == ("Pasal 55" in text or "Article 55" in text)
@@ -110,7 +112,20 @@ def test_maju_bersama_letter_counts_vendor_and_amounts(tmp_path):
     assert report["totals"]["monthly_shortfall_idr"] == 919_440 - 296_700 - 17_850
     assert report["totals"]["vendor_shortfall_idr"] == 296_700
     joko = next(f for f in report["findings"] if f["name"] == "Joko Susilo")
-    assert joko["nik"] in text                                                 # --full-nik
+    assert joko["nik"] not in text            # the vendor's worker is not in the client's appendix
+    budi = next(f for f in report["findings"] if f["responsible"]["party"] == "employer"
+                and f["severity"] == "violation")
+    assert budi["nik"] in text                                                 # --full-nik
+
+
+def test_the_appendix_holds_the_addressees_findings_and_adds_up_to_the_total():
+    """Issue 18: the appendix listed the vendor's worker too (Rp 1.272.465 against Rp 975.765)."""
+    report = report_of(SAMPLES / "pt-maju-bersama-juni-2025.xlsx")
+    context = letters.build_context(report, office(), letters.Settings(date=DATE), "001/X", "warning", RULES)
+    rows = context["appendix"]
+    assert rows and all(r["responsible"]["party"] == "employer" for r in rows)
+    assert sum(r["monthly_shortfall_idr"] for r in rows if r["severity"] == "violation") == \
+        report["totals"]["monthly_shortfall_idr"] == 604_890
 
 
 def test_compliant_company_gets_no_warning_letter(tmp_path):
@@ -305,3 +320,13 @@ def test_a_damaged_register_is_a_one_line_error(tmp_path):
 
     with pytest.raises(UnusableInput, match=r"register.sqlite: the register cannot be opened"):
         issue(report, tmp_path, office(), letters.Settings(date=DATE))
+
+
+def test_a_letter_dated_before_its_period_has_ended_is_refused(tmp_path):
+    """Issue 18: a June letter dated 30 June judges a month that has not ended."""
+    report = report_of(SAMPLES / "cv-sinar-bengkulu-juni-2025.csv")
+    with pytest.raises(letters.LetterError) as refused:
+        issue(report, tmp_path, office(), letters.Settings(date=dt.date(2025, 6, 30)))
+    assert refused.value.code == "letter-before-period-end"
+    assert "setelah periodenya berakhir (2025-06-30)" in refused.value.words("id", RULES.texts)
+    assert issue(report, tmp_path, office(), letters.Settings(date=dt.date(2025, 7, 1))).number

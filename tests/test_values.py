@@ -75,17 +75,17 @@ def test_kpj_keeps_leading_zeros_from_text():
 
 def test_flags():
     parsed, issues = values.parse_flag(s("Ya", "Tidak", "Y", "N", 1, 0, "\u2713", "-", "", "mungkin"), "jp")
-    assert parsed.iloc[:9].tolist() == [True, False, True, False, True, False, True, False, False]
-    assert pd.isna(parsed.iloc[9])
+    assert parsed.iloc[:7].tolist() == [True, False, True, False, True, False, True]
+    assert parsed.iloc[7:].isna().all()             # '-' and blank are unknown, never "no" (issue 18)
     assert issues["code"].tolist() == ["program-value-unknown"]
     assert issues["row"].tolist() == [19]
 
 
 def test_program_list():
     flags, issues = values.parse_program_list(s("JKK, JKM, JHT", "jkk/jkm", "JKK, JKM, JHT dan JP", "-", "JKK, THR"))
-    assert flags["jht"].tolist() == [True, False, True, False, False]
-    assert flags["jp"].tolist() == [False, False, True, False, False]
-    assert flags["jkk"].tolist() == [True, True, True, False, True]
+    assert flags["jht"].astype(object).tolist() == [True, False, True, pd.NA, False]    # '-': unknown
+    assert flags["jp"].astype(object).tolist() == [False, False, True, pd.NA, False]
+    assert flags["jkk"].astype(object).tolist() == [True, True, True, pd.NA, True]
     assert issues["row"].tolist() == [14]
 
 

@@ -156,7 +156,7 @@ COMPANY_OPTIONS = [
     ("npp", click.option("--npp", "company__npp", help="Company registration number (NPP).")),
     ("size", click.option("--company-size", "company__size", metavar="SIZE",
                           help="Business size (skala usaha): micro/mikro, small/kecil, medium/menengah, large/besar; "
-                               "unknown: the strictest is assumed.")),
+                               "unknown: only the programs every size owes are checked.")),
     ("jkk_risk", click.option("--jkk-risk", "company__jkk_risk", metavar="CLASS",
                               help="JKK risk class: very-low/sangat rendah, low/rendah, medium/sedang, high/tinggi, "
                                    "very-high/sangat tinggi (or I-V).")),

@@ -26,12 +26,13 @@ __all__ = ["check", "complete_company"]
 
 
 def complete_company(company: Company) -> tuple[Company, list[str]]:
-    """Fill what the checker must assume, and say so: an unknown size is the strictest (large,
-    domain reference section 2); an unknown JKK risk class is the lowest, so that estimated amounts
-    owed are never overstated."""
+    """Fill what the checker must assume, and say so. A duty that depends on an assumed fact is
+    never a violation (issue 18): an unknown size is checked only for the programs every size
+    owes (those of a micro business, domain reference section 2), so JHT and JP are not charged on
+    a guess; an unknown JKK risk class is the lowest. Estimated amounts are then a minimum."""
     assumed = []
     if company.size is None:
-        company = replace(company, size="large", sources={**company.sources, "size": "assumed"})
+        company = replace(company, size="micro", sources={**company.sources, "size": "assumed"})
         assumed.append("size")
     if company.jkk_risk is None:
         company = replace(company, jkk_risk="very-low", sources={**company.sources, "jkk_risk": "assumed"})
@@ -93,6 +94,13 @@ def check(payroll: Payroll, company: Company, period: Period, rule_set: RuleSet,
     unknown_months = f["foreign_months_unknown"] & employed & ~f["participant"]
     if unknown_months.any():
         assumptions.append(notice("foreign-months-unknown", rows=[int(r) for r in f.index[unknown_months][:20]]))
+    # a participant whose program cells are blank: unknown, not "not enrolled" (said, not charged)
+    has_programs = registry is not None or not any(isinstance(a, dict) and a.get("code") == "no-program-columns"
+                                                   for a in payroll.assumptions)
+    blank_programs = employed & f["participant"] & ~f["programs_known"]
+    if has_programs and blank_programs.any():
+        assumptions.append(notice("programs-unknown", rows=[int(r) for r in f.index[blank_programs][:20]],
+                                  n=int(blank_programs.sum())))
     summary = None
     if registry is not None:
         rows = registry.rows_total if registry.rows_total is not None else int(len(registry.table))

@@ -123,6 +123,8 @@ def build_context(table: pd.DataFrame, company: Company, period: Period, params:
     enrolled = {p: table[p].astype("boolean") for p in CHECKED_PROGRAMS}
     if registry is not None:
         match = match_registry(table, registry, company.npp)
+        if not company.npp:
+            notes.append(notice("registry-without-npp"))
         active = match["participant"].to_numpy(dtype=bool)
         elsewhere = match["elsewhere"].to_numpy(dtype=bool) & active
         # AKTIF only under another employer's NPP is not this employer's participant (1.13-1.14),
@@ -151,7 +153,8 @@ def build_context(table: pd.DataFrame, company: Company, period: Period, params:
     # a new worker has time to be registered (domain 1.9, 1.12: a tool setting, 30 days)
     grace = int(param("new_worker_days").value)
     start = f["start_date"]
-    f["new_worker"] = (start.notna() & (start > last - pd.Timedelta(days=grace)) & (start <= last)).astype(bool)
+    # the 30 days end on or after the period's last day: not yet late (start 31 May, June: not late)
+    f["new_worker"] = (start.notna() & (start >= last - pd.Timedelta(days=grace)) & (start <= last)).astype(bool)
     f["register_by"] = start + pd.Timedelta(days=grace)
 
     # age, and the JP pension age: once reached (at the age then in force) it stays reached
@@ -250,9 +253,10 @@ def minimum_wage(params: Parameters, company: Company, period: Period, used: dic
 def match_registry(table: pd.DataFrame, registry: pd.DataFrame, npp: str | None) -> pd.DataFrame:
     """For each payroll row, the AKTIF registry entry that makes the worker a participant: by NIK,
     else by KPJ. A person may have several entries (old NONAKTIF beside a current AKTIF one); an
-    entry under the company's own NPP is preferred to one elsewhere."""
+    entry under the company's own NPP is preferred to one elsewhere. Without the company's NPP no
+    entry is its own (another employer's participant is never counted as this one's; issue 18)."""
     active = registry[registry["status"] == "AKTIF"].copy()
-    active["own"] = (active["npp"] == npp) if npp else True
+    active["own"] = (active["npp"] == npp) if npp else False
     active = active.sort_values("own", ascending=False, kind="stable")
     cols = ["npp", "kpj", "wage", "own"] + list(CHECKED_PROGRAMS)
     by_nik = active.dropna(subset=["nik"]).drop_duplicates("nik").set_index("nik", drop=False)[cols]

@@ -105,8 +105,10 @@ def read_payroll(source: str | Path | bytes, rule_set: RuleSet, name: str | None
 
     ref_date = pd.Timestamp(company.period.last_day) if company.period else pd.Timestamp.today().normalize()
     mismatch, nik_dates = _birth_dates(table, mapping, ref_date)
-    if nik_dates:
+    if nik_dates == ["all"]:
         assumptions.append(notice("birth-dates-from-nik"))
+    elif nik_dates:
+        assumptions.append(notice("blank-birth-dates-from-nik", rows=nik_dates[:20], n=len(nik_dates)))
     ref_label = ref_date.date().isoformat()
     column_types = {name: spec.type for name, spec in catalog.columns.items()}
     suite = quality.build_suite(set(mapping), column_types, list(types.names), catalog.required(), ref_date,
@@ -224,17 +226,21 @@ def _as_read(issues: pd.DataFrame, workers: pd.DataFrame, mapping: dict[str, int
     return out
 
 
-def _birth_dates(table: pd.DataFrame, mapping: dict[str, int], ref: pd.Timestamp) -> tuple[pd.DataFrame, bool]:
-    """Birth dates from the NIK when the payroll has no birth-date column (an assumption the
-    report states); with a column, the column wins and a disagreement is a warning (the issues,
-    and whether dates were taken from the NIK)."""
+def _birth_dates(table: pd.DataFrame, mapping: dict[str, int], ref: pd.Timestamp) -> tuple[pd.DataFrame, list]:
+    """Birth dates from the NIK when the payroll has no birth-date column, or where its cell is
+    blank (a blank is unknown, never "young": the report states the rows); with a date in the
+    cell, the cell wins and a disagreement is a warning. (issues, rows whose date came from the
+    NIK: all of them, or the blank cells' rows)"""
     from_nik = values.birth_date_from_nik(table["nik"], ref)
     if "birth_date" not in mapping:
         table["birth_date"] = from_nik
-        return values.no_issues(), bool(from_nik.notna().any())
-    differ = table["birth_date"].notna() & from_nik.notna() & (table["birth_date"] != from_nik)
-    return values.issues_frame(table.index[differ], "birth_date", table.loc[differ, "birth_date"],
-                               "birth-date-nik-mismatch", from_nik[differ].dt.strftime("%Y-%m-%d").tolist()), False
+        return values.no_issues(), ["all"] if from_nik.notna().any() else []
+    blank = table["birth_date"].isna() & from_nik.notna()
+    table.loc[blank, "birth_date"] = from_nik[blank]
+    differ = ~blank & table["birth_date"].notna() & from_nik.notna() & (table["birth_date"] != from_nik)
+    return (values.issues_frame(table.index[differ], "birth_date", table.loc[differ, "birth_date"],
+                                "birth-date-nik-mismatch", from_nik[differ].dt.strftime("%Y-%m-%d").tolist()),
+            [int(r) for r in table.index[blank]])
 
 
 def _assumptions(mapping: dict[str, int], company: Company) -> list[dict]:

@@ -310,15 +310,15 @@ def parse_employment_type(raw: pd.Series, mapping: dict[str, str], column: str =
 
 
 def parse_flag(raw: pd.Series, column: str, kinds: pd.Series | None = None) -> tuple[pd.Series, pd.DataFrame]:
-    """Ya/Tidak, Y/N, 1/0, ticks. Empty (or '-') means not enrolled."""
+    """Ya/Tidak, Y/N, 1/0, ticks. Empty (or '-') is unknown (NA), never "not enrolled"."""
     kinds = cell_kinds(raw) if kinds is None else kinds
     key = by_unique(raw.where(kinds != EMPTY), lambda u: norm_key(u.map(plain)))
     blank = (kinds == EMPTY) | (key.fillna("") == "")
     yes = key.isin(YES)
-    no = key.isin(NO) | blank
+    no = key.isin(NO)
     out = pd.Series(yes, index=raw.index, dtype="boolean")
-    bad = ~yes & ~no
-    out[bad] = pd.NA
+    bad = ~yes & ~no & ~blank
+    out[bad | blank] = pd.NA
     return out, issues_frame(raw.index[bad], column, raw[bad].map(plain), "program-value-unknown")
 
 
@@ -332,10 +332,11 @@ def _program_sets(u: pd.Series) -> pd.DataFrame:
 
 def parse_program_list(raw: pd.Series, column: str = "programs", kinds: pd.Series | None = None
                        ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One cell listing programs ("JKK, JKM, JHT") -> a boolean column per program."""
+    """One cell listing programs ("JKK, JKM, JHT") -> a boolean column per program; a program
+    not listed is not enrolled; an empty cell (or '-') is unknown for every program (NA)."""
     text, _ = parse_text(raw, column, kinds)
     codes, uniques = pd.factorize(text)
-    none = pd.DataFrame([{**{p: False for p in PROGRAMS}, "_unknown": False}])
+    none = pd.DataFrame([{**{p: pd.NA for p in PROGRAMS}, "_unknown": False}])
     table = pd.concat([_program_sets(pd.Series(uniques, dtype=object)), none] if len(uniques) else [none],
                       ignore_index=True)
     spread = table.iloc[np.where(codes < 0, len(table) - 1, codes)].set_index(raw.index)

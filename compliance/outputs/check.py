@@ -48,6 +48,8 @@ def to_text(report: Report, rule_set: RuleSet, lang: str = "id", limit: int | No
     if t["vendor_violations"]:
         lines.append(T["vendor"].format(n=t["vendor_violations"], amount=rupiah(t["vendor_shortfall_idr"])))
     lines.append(T["compliant"] if d["compliant"] else T["not_compliant"])
+    if not d["compliant"] and t["violations"] == 0:       # nothing found: rows could not be checked
+        lines.append(T["unchecked_verdict"].format(n=t["rows_with_issues"]))
     findings = d["findings"]
     if findings:
         row, sev, rule, name, kind, amount = T["columns"]

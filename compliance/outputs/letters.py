@@ -79,7 +79,9 @@ def build_context(report: dict, office: Office, settings: Settings, number: str,
                  "caveat": T["warning_caveat"] if f["severity"] == "warning" else "",
                  "vendor": f["responsible"].get("name") if f["responsible"]["party"] == "vendor" else "",
                  "client": f.get("client", "")}
-                for f in report["findings"] if f["severity"] in ("violation", "warning")]
+                # the addressee's own findings only: a vendor's workers are its duty, listed apart
+                for f in report["findings"] if f["severity"] in ("violation", "warning")
+                and f["responsible"]["party"] != "vendor"]
     issues = [{**i, "value_shown": "" if i["value"] is None else str(i["value"]),
                "column": term(f"field:{i['column']}", lang, rule_set.texts) if i["column"] else "-"}
               for i in report["data_issues"] if i.get("severity", "error") == "error"]

@@ -84,6 +84,8 @@ def _summary(ws, d: dict, texts: dict, families: dict, fmt: dict, lang: str) -> 
     ws.write_string(r, 0, R["status"], fmt["bold"])
     status = "compliant" if d["compliant"] else "not_compliant"
     ws.write_string(r, 1, texts["summary"][status], fmt["good" if d["compliant"] else "bad"])
+    if not d["compliant"] and t["violations"] == 0:
+        ws.write_string(r, 2, texts["summary"]["unchecked_verdict"].format(n=t["rows_with_issues"]))
     r += 1
     if c["assumed"]:
         ws.write_string(r, 0, R["assumed"], fmt["bold"])

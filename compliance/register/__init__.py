@@ -159,6 +159,7 @@ class Register:
             raise letters.LetterError("signer-placeholder", signer=office.signer_name)
         stage = 0 if kind == "confirmation" else settings.stage
         period = document["period"]
+        letters.check_letter_date(period, settings.date)
         with self.session() as s, s.begin():
             company = self._company(s, document["company"])
             existing = self._letter(s, company.id, period, stage)

@@ -355,7 +355,7 @@ class _State:
         from compliance.outputs.report import rupiah
 
         return self.env.get_template("web/result.html.j2").render(
-            T=self.rule_set.texts[lang]["web"], d=d, source=d["source"], columns=payroll.columns,
+            T=self.rule_set.texts[lang]["web"], S=self.rule_set.texts[lang]["summary"], d=d, source=d["source"], columns=payroll.columns,
             unmapped=payroll.unmapped_columns, fields=fields, labels=labels, families=families,
             issues=d["data_issues"],
             assumed=[self.rule_set.texts[lang]["letter"]["assumed"].get(a, a) for a in d["company"].get("assumed", [])],
