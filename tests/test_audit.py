@@ -305,3 +305,16 @@ def test_audit_branch_in_process_applies_the_regency_of_the_companies_list(tmp_p
     assert report["parameters"]["umk.bengkulu.kota-bengkulu"]["value"] == 2930669.44     # the UMK, not the UMP
     assert "umk.bengkulu.kota-bengkulu" in report["rules"]["wage-below-minimum"]["parameters"]
     assert not result.clean and result.stats["jobs"] == 1
+
+
+def test_a_vendors_findings_use_the_vendors_own_size_and_risk(tmp_path):
+    """Issue 18: PT Satria Jaga Nusantara (small, JKK risk sedang in the companies list) was charged
+    at its client's rate (rendah): Rp 405.480. At its own: 2 x 3.100.000 x 6,89 % = Rp 427.180."""
+    from compliance.audit import BranchOptions, audit_branch
+
+    options = BranchOptions(out=tmp_path / "out", rule_set=RULES, letters=False, engine="pandas", jobs=1,
+                            register=tmp_path / "r.sqlite")
+    result = audit_branch([BRANCH / "kiriman" / "cv-mitra-jasa-juni-2025.xlsx"], companies=BRANCH / "perusahaan.csv",
+                          options=options)
+    [satria] = [v for v in result.summary["vendors"] if v["vendor"] == "PT Satria Jaga Nusantara"]
+    assert satria["shortfall_idr"] == 427_180 and satria["unregistered"] == 2

@@ -224,7 +224,7 @@ def _checked(key: str, result: Checked, how: str, entry: dict, shared: Shared) -
     }
     return Outcome(key, "audited", company=d["company"], folder=company_folder(report.company), summary=summary,
                    files=files, workers=buf.getvalue(), ghosts=_ghosts(index, report.company.npp, table),
-                   vendors=_vendors(d, table), rows=payroll.source.rows_read,
+                   vendors=_vendor_rates(_vendors(d, table), result, shared), rows=payroll.source.rows_read,
                    stats={"rule_seconds": report.rule_seconds})
 
 
@@ -240,6 +240,43 @@ def _ghosts(registry: RegistryIndex | None, npp: str | None, table: pd.DataFrame
     rest = active[~on_payroll.to_numpy()]
     return [{"registry_row": int(r), "kpj": k, "nik": n, "name": m}
             for r, k, n, m in zip(rest.index, rest["kpj"], rest["nik"], rest["name"])]
+
+
+def _vendor_rates(vendors: dict[str, dict], result: Checked, shared: Shared) -> dict[str, dict]:
+    """A vendor's findings at its own size, JKK risk and region (issue 18): a vendor in the
+    companies list has its workers on this payroll checked again with its own details; one whose
+    details are unknown keeps the lowest (size: the programs every size owes; risk: the lowest
+    rate), stated as a lower bound. The client's details are never the vendor's."""
+    from dataclasses import replace
+
+    from compliance import engine
+    from compliance.outputs import report as contract
+
+    if shared.companies is None:
+        return vendors
+    listed = shared.companies[shared.companies["vendor"]]
+    by_key = {k: row for k, row in zip(listed["key"], listed.to_dict("records")) if k}
+    payroll, client = result.payroll, result.report.company
+    table = payroll.table
+    for name, v in vendors.items():
+        if not v["findings"]:
+            continue
+        entry = by_key.get(normalize(name)) if name else None
+        own = listed_company(entry) if entry is not None else Company(name=name or None)
+        vendor = replace(own, period=client.period,
+                         province=own.province or (None if own.regency else client.province))
+        rows = table.index[(table["employment_type"] == "outsourced") &
+                           (table["vendor"].fillna("").map(str) == name)]
+        part = replace(payroll, table=table.loc[rows], issues=payroll.issues[payroll.issues["row"].isin(rows)])
+        index = shared.index()
+        registry = index.for_payroll(part.table) if index is not None else None
+        report = engine.check(part, vendor, client.period, shared.rule_set, registry)
+        d = contract.to_dict(report, shared.rule_set, shared.lang)
+        v["findings"] = [f for f in d["findings"] if f["responsible"]["party"] == "vendor"
+                         and f["severity"] == "violation"]
+        v["rules"] = {f["rule_id"]: d["rules"][f["rule_id"]] for f in v["findings"]}
+        v["company"] = {k: d["company"].get(k) for k in ("size", "jkk_risk", "regency", "assumed")}
+    return vendors
 
 
 def _vendors(d: dict, table: pd.DataFrame) -> dict[str, dict]:
