@@ -399,3 +399,16 @@ def test_not_compliant_with_no_violation_says_why(tmp_path):
     code, out = run("check", path, "--engine", "pandas", "--period", "2025-06", "--npp", "17000001",
                     "--company-size", "kecil", "--jkk-risk", "rendah")
     assert code == 1 and "TIDAK PATUH\nTidak ada pelanggaran yang ditemukan, tetapi 1 baris tidak dapat diperiksa" in out
+
+
+def test_an_unknown_regency_is_said_with_the_closest_known_ones():
+    """Issue 18: a misspelt --regency fell back to the UMP silently."""
+    rows = [{"nik": "1771011203850005", "name": "E", "base_wage": 2_000_000, "kpj": "17000000005"}]
+    d = report_dict(check(payroll_of(rows, size="small", jkk_risk="low", province="Bengkulu",
+                                     regency="Kota Bengkuluu"), RULES), "en")
+    [note] = [n for n in d["notices"] if n["code"] == "regency-unknown"]
+    assert note["data"]["closest"][0] == "Kota Bengkulu" and "the province's UMP was used" in note["message"]
+    assert "ump.bengkulu" in d["parameters"]
+    d = report_dict(check(payroll_of(rows, size="small", jkk_risk="low", regency="Kota Bengkulu"), RULES), "en")
+    assert "umk.bengkulu.kota-bengkulu" in d["parameters"]            # a regency implies its province
+    assert not any(n["code"] == "regency-unknown" for n in d["notices"])

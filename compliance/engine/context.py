@@ -2,12 +2,12 @@
 the company and the registry. Built once per check, vectorised over the whole table."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
-from compliance.errors import RuleFileError
+from compliance.errors import RuleFileError, Term
 from compliance.texts import notice
 from compliance.model import CHECKED_PROGRAMS, Company, Parameters, Period, Value, normalize
 
@@ -224,6 +224,16 @@ def minimum_wage(params: Parameters, company: Company, period: Period, used: dic
     set, else the UMP of its province. A value holds for its calendar year only (domain 10)."""
     province = province_key(company.province)
     regency = regency_key(getattr(company, "regency", None))
+    known = {regency_key(n.split(".", 2)[2]): params.get(n).description for n in params.names() if n.startswith("umk.")}
+    if regency and regency not in known:
+        # a misspelt or unknown regency is said, with the closest known ones, never silently dropped
+        import difflib
+
+        close = difflib.get_close_matches(regency, list(known), n=3, cutoff=0.6)
+        names = [str(known[k]).replace("UMK ", "").split(" (")[0] for k in close]
+        wage, kind, note = minimum_wage(params, replace(company, regency=None), period, used)
+        return wage, kind, notice("regency-unknown", regency=company.regency, closest=names or None,
+                                  fallback=Term(f"minimum-wage:{kind}" if kind else "minimum-wage:none"))
     if not province and regency:      # a regency or city implies its province
         found = {normalize(n.split(".")[1]) for n in params.names()
                  if n.startswith("umk.") and regency_key(n.split(".", 2)[2]) == regency}
