@@ -23,9 +23,16 @@ def to_text(report: Report, rule_set: RuleSet, lang: str = "id", limit: int | No
     def w(prefix: str, code) -> str:
         return term(f"{prefix}{code}", lang, rule_set.texts) if code else "-"
 
+    def company_value(field: str, prefix: str) -> str:
+        """A size or risk class in words; an assumed one is said to be unknown (the line below says
+        what was checked instead)."""
+        if field in c["assumed"]:
+            return term("unknown-value", lang, rule_set.texts)
+        return w(prefix, c[field]).lower()
+
     lines = [f"{c['name'] or T['unknown']}" + (f"  NPP {c['npp']}" if c["npp"] else "")
              + f"  {T['period']} {d['period']}  {T['ruleset']} {d['ruleset_version']}",
-             f"{T['size']} {w('size:', c['size']).lower()}, {T['risk']} {w('risk:', c['jkk_risk']).lower()}"
+             f"{T['size']} {company_value('size', 'size:')}, {T['risk']} {company_value('jkk_risk', 'risk:')}"
              + (f", {T['province']} {c['province']}" if c["province"] else "")]
     for a in c["assumed"]:
         lines.append(f"{T['assumed']}: {T['assumed_' + a]}")
