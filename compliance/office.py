@@ -150,7 +150,8 @@ class Issued:
 def check_letter_date(period: str, date: dt.date) -> None:
     """A letter about a month is dated after that month has ended (issue 18): its wages and
     registrations cannot be judged before."""
-    year, month = (int(x) for x in period.split("-"))
-    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1))
+    from compliance.model import Period
+
+    last = Period.parse(period).last_day
     if date <= last:
         raise LetterError("letter-before-period-end", date=date.isoformat(), period=period, last=last.isoformat())

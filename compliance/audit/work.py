@@ -266,7 +266,7 @@ def _vendor_rates(vendors: dict[str, dict], result: Checked, shared: Shared) -> 
         vendor = replace(own, period=client.period,
                          province=own.province or (None if own.regency else client.province))
         rows = table.index[(table["employment_type"] == "outsourced") &
-                           (table["vendor"].fillna("").map(str) == name)]
+                           (table["vendor"].fillna("").astype(str) == name)]
         part = replace(payroll, table=table.loc[rows], issues=payroll.issues[payroll.issues["row"].isin(rows)])
         index = shared.index()
         registry = index.for_payroll(part.table) if index is not None else None
