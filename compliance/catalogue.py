@@ -19,6 +19,7 @@ SEVERITY: dict[str, str] = {
     "kpj-format": "warning",
     "wage-not-a-number": "error",
     "negative-wage": "error",
+    "implausible-amount": "error",
     "wage-missing": "error",
     "date-unparseable": "error",
     "date-out-of-range": "error",

@@ -61,7 +61,7 @@ CANONICAL_DTYPES = {
     "nik": object, "employee_id": object, "name": object, "employment_type": object,
     "employment_type_raw": object, "start_date": "datetime64[ns]", "end_date": "datetime64[ns]",
     "birth_date": "datetime64[ns]", "base_wage": "float64", "fixed_allowance": "float64",
-    "reported_wage": "float64", "kpj": object, **{p: "boolean" for p in PROGRAMS},
+    "reported_wage": "float64", "daily_wage": "float64", "kpj": object, **{p: "boolean" for p in PROGRAMS},
     "nationality": object, "is_foreign": "boolean", "vendor": object, "days_worked": "float64",
     "days_worked_prev1": "float64", "days_worked_prev2": "float64",
 }
@@ -123,6 +123,9 @@ class Company:
     sources: dict = field(default_factory=dict, compare=False)
     # field name -> {"at": source code, "value": the text} for a value given but not understood
     unread: dict = field(default_factory=dict, compare=False)
+    # the NPPs of its outsourcing vendors known from a companies list or --vendor-npp:
+    # ((normalized vendor name, NPP), ...)
+    vendor_npps: tuple = field(default=(), compare=False)
 
     def merged_with(self, other: "Company") -> "Company":
         """Values of `other` win where it has them."""
@@ -130,7 +133,8 @@ class Company:
         sources = {k: v for k, v in self.sources.items() if getattr(self, k, None) is not None}
         sources.update({k: other.sources.get(k, "option") for k in changes})
         unread = {k: v for k, v in {**self.unread, **other.unread}.items() if k not in changes and k not in sources}
-        return replace(self, **changes, sources=sources, unread=unread)
+        vendor_npps = tuple(dict((*self.vendor_npps, *other.vendor_npps)).items())
+        return replace(self, **changes, sources=sources, unread=unread, vendor_npps=vendor_npps)
 
     def to_dict(self) -> dict:
         return {
@@ -217,9 +221,11 @@ class Citation:
     mark: str
     since: dt.date | None = None     # when the regulation took effect, if after the rule's effective_from
     when: object = None              # a condition: cited only for findings it holds for (a finding type)
+    until: dt.date | None = None     # the last day it applied (a later amendment is cited from then on)
 
     def in_force(self, period: "Period") -> bool:
-        return self.since is None or self.since <= period.last_day
+        return ((self.since is None or self.since <= period.last_day) and
+                (self.until is None or self.until >= period.first_day))
 
 
 @dataclass(frozen=True)
@@ -240,6 +246,14 @@ class Parameter:
     unit: str
     values: tuple[Value, ...]     # sorted by date
     source: str
+    renewed: str | None = None    # "yearly": a value older than a year is applied as an assumption
+
+    def stale(self, period: Period) -> Value | None:
+        """The value in force when a newer one was expected by the period and none is known yet."""
+        v = self.at(period)
+        if self.renewed == "yearly" and dt.date(v.since.year + 1, v.since.month, 1) <= period.first_day:
+            return v
+        return None
 
     def at(self, period: Period) -> Value:
         """The value in force: the latest whose date is on or before the period's last day."""
@@ -330,6 +344,7 @@ class ColumnSpec:
     aliases: tuple[str, ...]
     ambiguous_aliases: tuple[str, ...] = ()
     label: dict = field(default_factory=dict)    # {id, en}: what a user calls the field
+    max: float | None = None             # a money column: above this an amount is implausible (a data issue)
 
     def label_in(self, lang: str) -> str:
         return self.label.get(lang) or self.name
@@ -457,6 +472,7 @@ class FindingBlock:
     parts: dict[str, np.ndarray]
     totals: np.ndarray
     variant: np.ndarray | None = None
+    unknown: np.ndarray | None = None    # rows whose amount could not be estimated (no wage): not Rp 0
 
 
 @dataclass(frozen=True)
@@ -471,6 +487,7 @@ class Totals:
     violations: int                     # the employer's
     vendor_violations: int = 0          # outsourced workers: the vendors' duty (domain 1.4)
     vendor_shortfall_idr: int = 0
+    shortfall_unknown: int = 0          # the employer's violations whose amount could not be estimated
 
 
 @dataclass
@@ -497,6 +514,7 @@ class Report:
     ignored_rows: list[dict]
     registry: RegistrySummary | None = None
     rule_seconds: float = 0.0
+    unchecked: list = field(default_factory=list)   # notices: what could not be checked, and why
 
     def count(self, rule_id: str) -> int:
         return sum(len(b.rows) for b in self.blocks if b.rule_id == rule_id)

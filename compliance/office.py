@@ -42,6 +42,24 @@ class Office:
     def signer_is_placeholder(self) -> bool:
         return self.signer_name.strip().startswith("[")
 
+    @property
+    def phone_is_placeholder(self) -> bool:
+        """A telephone still the office file's example: all zeros after the area code, or [...]."""
+        import re
+
+        number = re.sub(r"\(.*?\)", "", self.phone or "")
+        digits = re.sub(r"\D", "", number)
+        return number.strip().startswith("[") or (bool(digits) and set(digits) == {"0"})
+
+    def check_ready(self, settings: "Settings") -> None:
+        """A signed (not --draft) letter needs the office's real signer and telephone (issue 18)."""
+        if settings.draft:
+            return
+        if self.signer_is_placeholder:
+            raise LetterError("signer-placeholder", signer=self.signer_name)
+        if self.phone_is_placeholder:
+            raise LetterError("phone-placeholder", phone=self.phone)
+
 
 def load_office(path: Path | None = None, overrides: dict | None = None, templates: Path | None = None) -> Office:
     path = path or (templates or templates_dir()) / "office.yaml"
@@ -145,6 +163,18 @@ class Issued:
     skipped: str | None = None         # a code of texts `problems:` (letter-skipped-...)
 
 
+
+
+def letter_date_notice(date: dt.date) -> dict | None:
+    """A letter dated on a Saturday, Sunday or public holiday: allowed, but said (issue 18)."""
+    import holidays
+
+    from compliance.texts import notice
+
+    off = holidays.country_holidays("ID", years=[date.year], categories=("public", "government"))
+    if date.weekday() >= 5 or date in off:
+        return notice("letter-date-not-working-day", date=date.isoformat())
+    return None
 
 
 def check_letter_date(period: str, date: dt.date) -> None:

@@ -7,11 +7,11 @@ import pandas as pd
 from compliance.engine import check
 from compliance.errors import RuleFileError
 from compliance.ingest import registry_from_records
-from compliance.model import CANONICAL_DTYPES, Company, Payroll, Period, RuleSet, Source, empty_issues
+from compliance.model import CANONICAL_DTYPES, Company, Payroll, Period, RuleSet, Source, empty_issues, normalize
 from compliance.outputs.report import findings as finding_records
 
 EXPECT_KEYS = {"row", "monthly_shortfall_idr", "message_contains", "responsible", "severity"}
-COMPANY_KEYS = {"name", "npp", "address", "size", "jkk_risk", "province", "regency"}
+COMPANY_KEYS = {"name", "npp", "address", "size", "jkk_risk", "province", "regency", "vendor_npps"}
 
 
 def table_from_rows(rows: list[dict], where: str) -> pd.DataFrame:
@@ -41,7 +41,9 @@ def run_case(rule_set: RuleSet, rule, case: dict) -> list[str]:
     company_spec = dict(case.get("company") or {})
     if set(company_spec) - COMPANY_KEYS:
         raise RuleFileError(f"{where}: unknown company key(s) {', '.join(sorted(set(company_spec) - COMPANY_KEYS))}")
-    company = Company(**{k: (str(v) if v is not None else None) for k, v in company_spec.items()}, period=period)
+    vendor_npps = tuple((normalize(k), str(v)) for k, v in (company_spec.pop("vendor_npps", None) or {}).items())
+    company = Company(**{k: (str(v) if v is not None else None) for k, v in company_spec.items()}, period=period,
+                      vendor_npps=vendor_npps)
     table = table_from_rows(case.get("rows") or [], where)
     payroll = Payroll(Source("<test case>", None, 1, len(table)), table, {}, [], [], empty_issues(), [], company)
     registry = registry_from_records(case["registry"]) if case.get("registry") else None

@@ -127,11 +127,16 @@ def test_unknown_size_charges_only_what_every_size_owes_and_says_so():
     # 1,000,000 x (JKK 0.24 % + JKM 0.30 %) = 5,400: no JHT, no JP on a guessed size
     assert d["findings"][0]["monthly_shortfall_idr"] == 5_400
     assert set(d["findings"][0]["shortfall_by_program"]) <= {"jkk", "jkm"}
-    text = RULES.texts["en"]["summary"]["assumed_size"]
-    assert "JHT and JP were not" in text
+    assert "unchecked-size" in [u["code"] for u in d["unchecked"]]
+    assert "JHT and JP duties" in next(u["message"] for u in d["unchecked"] if u["code"] == "unchecked-size")
     p = payroll_of([{"nik": "1771011203850005", "name": "E", "base_wage": 1_000_000, "kpj": "17000000005",
                      "jkk": True, "jkm": True, "jht": False, "jp": False}])
-    assert findings(check(p, RULES), "missing-program") == []       # JHT, JP: size unknown, not charged
+    r = check(p, RULES)
+    assert findings(r, "missing-program") == []       # JHT, JP: size unknown, not charged
+    # but said: a warning asking for the size, naming the programs (never a violation)
+    warned = findings(r, "program-depends-on-size")
+    assert len(warned) == 1 and warned[0]["severity"] == "warning" and "JHT, JP" in warned[0]["message"]
+    assert r.compliant
 
 
 def test_check_is_pure():
@@ -245,12 +250,12 @@ def test_cli_text_summary_and_assumptions(tmp_path):
     path = write_xlsx(tmp_path / "g.xlsx", {"Gaji": [HEADER, worker(1), worker(2, **{"No KPJ": ""})]})
     code, out = run("check", path, "--engine", "pandas", "--period", "2025-06", "--lang", "en")
     assert code == 1
-    assert "assumed: company size unknown: only the programs every size owes (JKK, JKM) were checked" in out
-    assert "participation taken from the payroll" in out
+    assert "not checked: business size unknown: the JHT and JP duties, which depend on the size, were not checked" in out
+    assert "not checked: participation not matched against the BPJS participant data" in out
     assert "workers 2  participants 1  coverage 50.0 %  unregistered 1" in out
     code, out = run("check", path, "--engine", "pandas", "--period", "2025-06")          # Indonesian by default
     assert "pekerja 2  peserta 1  cakupan 50.0 %  belum terdaftar 1" in out and "TIDAK PATUH" in out
-    assert "asumsi: skala usaha tidak diketahui" in out
+    assert "tidak diperiksa: skala usaha tidak diketahui" in out
 
 
 def test_cli_usage_and_unusable_input_exit_2(tmp_path):

@@ -118,7 +118,8 @@ def test_every_subcommand_runs_in_a_fresh_process(tmp_path):
         assert code == 0 and "Usage:" in out, (command, err)
     assert compliance_cli("validate", sample, "--engine", "pandas", cwd=tmp_path)[0] == 0
     code, out, err = compliance_cli("check", sample, "--engine", "pandas", "--out", "hasil", "--letter",
-                                    "--letter-date", "2025-07-14", "--signer-name", "Budi Hartono", cwd=tmp_path)
+                                    "--letter-date", "2025-07-14", "--signer-name", "Budi Hartono",
+                                    "--office-phone", "(0736) 123456", cwd=tmp_path)
     assert code == 1 and "001/PDS/BKL/VII/2025" in err and (tmp_path / "hasil" / "letter.pdf").exists()
     # the letter of a saved report, in a process that imported nothing else first
     (tmp_path / "hasil" / "letter.pdf").unlink()

@@ -65,6 +65,7 @@ def messy_file(tmp_path: Path) -> Path:
         "start-after-period": {"Tgl Masuk": "01/08/2025"},
         "unknown-employment-type": {"Status": "Freelance"},
         "date-out-of-range": {"Tgl Masuk": "01/01/2999"},
+        "implausible-amount": {"Gaji Pokok": "2.000.000.000.000"},
     }
     for i, (code, over) in enumerate(cases.items(), start=1):
         rows.append(worker(i, **over) + extra)
@@ -93,14 +94,15 @@ def test_every_data_issue_code_is_raised_where_it_belongs(tmp_path):
     assert by_code["nik-missing"] == [3]
     assert by_code["unknown-employment-type"] == [15]
     assert by_code["date-out-of-range"] == [16]
-    assert by_code["end-before-start"] == [17]
-    assert by_code["duplicate-nik"] == [22, 23]
-    assert by_code["birth-date-nik-mismatch"] == [6, 22, 23]    # their NIKs say 1985, 1980; the column 1990
-    assert 24 not in set(p.issues["row"].astype(int))
+    assert by_code["implausible-amount"] == [17]
+    assert by_code["end-before-start"] == [18]
+    assert by_code["duplicate-nik"] == [23, 24]
+    assert by_code["birth-date-nik-mismatch"] == [6, 23, 24]    # their NIKs say 1985, 1980; the column 1990
+    assert 25 not in set(p.issues["row"].astype(int))
     # warnings do not make a row unusable
     kpj_row = by_code["kpj-format"][0]
     assert kpj_row not in set(p.unusable_rows)
-    assert p.rows_with_issues == 19     # 22 rows: 2 carry only warnings, 1 is clean
+    assert p.rows_with_issues == 20     # 23 rows: 2 carry only warnings, 1 is clean
 
 
 def test_column_missing_is_a_file_level_issue():

@@ -37,7 +37,7 @@ def issue(report, out, branch, settings, register=None):
 
 def office(**values):
     """The bundled office file with a real signer (the placeholder is refused outside drafts)."""
-    return letters.load_office(overrides={"signer_name": "Budi Hartono, S.E.", **values})
+    return letters.load_office(overrides={"signer_name": "Budi Hartono, S.E.", "phone": "(0736) 123456", **values})
 
 
 def pdf_text(path):
@@ -85,9 +85,11 @@ def test_letter_for_every_sample(path, lang, tmp_path):
     assert ("Izin Mendirikan Bangunan" if lang == "id" else "building permits") in text
     assert "antara lain" not in text and "pidana" not in text and "criminal" not in text
     assert "ini.Dengan" not in text and "below.We" not in text and "memperkerjakan" not in text   # issue 18
-    # Pasal 19 jo. 55 only where contributions of registered workers are concerned
+    # Pasal 19 only where contributions of registered workers are concerned: the duty to collect
+    # and pay (issue 18), with no criminal article
     contributions = any(c["violation"] for fam, c in report["by_family"].items() if fam in ("PDS-UPAH", "PDS-PROGRAM"))
-    assert contributions == ("Pasal 55" in text or "Article 55" in text)
+    assert contributions == ("Pasal 19 ayat (1) dan ayat (2)" in text or "Article 19(1) and (2)" in text)
+    assert ("memungut" in text or "collect" in text) == contributions and "Pasal 55" not in text
     # the basis first, no software version in the body (only in the enclosure's footer)
     body = text.split("Lampiran Surat" if lang == "id" else "Enclosure to letter")[0]
     assert "86/2013" in body.split("Teguran Tertulis" if lang == "id" else "Written Warning")[1][:400] \
@@ -104,7 +106,8 @@ def test_maju_bersama_letter_counts_vendor_and_amounts(tmp_path):
     assert "1 (one) workers are not registered with BPJS Ketenagakerjaan by PT Maju Bersama Sejahtera" in text
     assert "Rp 306.590 a month" in text
     # the legal basis of the finding types present only: no foreigner or outsourcing citation here
-    assert "PP 44/2015 Pasal 5" not in text and "UU 13/2003 Pasal 66 ayat (2)" not in text
+    # (the outsourcing basis is stated once, in the paragraph on the vendor's workers)
+    assert "PP 44/2015 Pasal 5" not in text and text.count("UU 13/2003 Pasal 66 ayat (2) jo. UU 6/2023") == 1
     assert "PT Garda Nusantara: 1 (one) workers (Joko Susilo), estimated contributions Rp 296.700 a month" in text
     assert "not part of this warning" in text
     assert "The wages of 1 (one) workers were reported below" in text
@@ -238,6 +241,8 @@ def test_cli_check_letter_and_letter_from_an_edited_report(tmp_path):
     result = CliRunner().invoke(main, command)
     assert result.exit_code == 2 and "isian contoh" in result.output     # no real signer yet
     result = CliRunner().invoke(main, command + ["--signer-name", "Budi Hartono, S.E."])
+    assert result.exit_code == 2 and "telepon" in result.output         # nor a real telephone (issue 18)
+    result = CliRunner().invoke(main, command + ["--signer-name", "Budi Hartono, S.E.", "--office-phone", "(0736) 123456"])
     assert result.exit_code == 1, result.output
     assert "surat 001/PDS/BKL/VII/2025 diterbitkan" in result.output
     saved = json.loads((out / "report.json").read_text())

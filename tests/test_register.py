@@ -47,7 +47,7 @@ def location(request, tmp_path):
 
 
 def office():
-    return letters.load_office(overrides={"signer_name": "Budi Hartono, S.E."})
+    return letters.load_office(overrides={"signer_name": "Budi Hartono, S.E.", "phone": "(0736) 123456"})
 
 
 def document(npp="17030456", name="CV SINAR BENGKULU", sample="cv-sinar-bengkulu-juni-2025.csv"):
@@ -190,7 +190,7 @@ def test_cases_commands(tmp_path):
     sample = str(SAMPLES / "cv-sinar-bengkulu-juni-2025.csv")
     run = CliRunner().invoke
     r = run(main, ["check", sample, "--engine", "pandas", "--out", str(tmp_path / "o"), "--letter", "--letter-date",
-                   "2025-07-14", "--signer-name", "Budi", "--register", reg])
+                   "2025-07-14", "--signer-name", "Budi", "--office-phone", "(0736) 123456", "--register", reg])
     assert r.exit_code == 1, r.output
     r = run(main, ["cases", "list", "--register", reg, "--as-of", "2025-07-30", "--format", "json"])
     assert r.exit_code == 0 and json.loads(r.output)[0]["status"] == "due-stage-2"

@@ -16,10 +16,9 @@ import datetime as dt
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from compliance.errors import UnusableInput
 from compliance.model import Company, Period, RuleSet
 
 
@@ -82,8 +81,8 @@ def audit_branch(inputs: list, *, registry: Path | None = None, companies: Path 
     templates = Path(o.templates or bundled_templates())
     office = o.office or load_office(None, None, templates)
     settings = o.letter_settings or Settings(lang=o.lang, templates=templates, date=o.today or dt.date.today())
-    if o.letters and office.signer_is_placeholder and not settings.draft:
-        raise UnusableInput("signer-placeholder", signer=office.signer_name)
+    if o.letters:
+        office.check_ready(settings)
     reg = o.register if isinstance(o.register, Register) else Register.open(o.register or office.register)
     started = time.perf_counter()
     prepared = None
@@ -102,7 +101,12 @@ def audit_branch(inputs: list, *, registry: Path | None = None, companies: Path 
             **prepared, "table": Path(prepared["table"]).read_bytes(), "issues": Path(prepared["issues"]).read_bytes()}
         for key in ("npps", "rows", "active", "issues_count"):
             shipped.pop(key, None)
-    shared = Shared(rule_set, None, listed.table if listed else None, o.company, o.lang, o.engine, shipped)
+    company = o.company
+    if listed is not None:          # the vendors' NPPs: an outsourced worker under another NPP is said (issue 18)
+        vendors = listed.table[listed.table["vendor"] & listed.table["npp"].notna()]
+        company = replace(company or Company(),
+                          vendor_npps=tuple(zip(vendors["key"], vendors["npp"])) + (company.vendor_npps if company else ()))
+    shared = Shared(rule_set, None, listed.table if listed else None, company, o.lang, o.engine, shipped)
     state = AuditOptions(
         out=out, base_fingerprint=base, target=coverage_target(o.target_pct, rule_set, settings.date), force=o.force,
         letters=o.letters, office=office, letter_settings=settings,

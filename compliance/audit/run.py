@@ -292,14 +292,18 @@ def vendor_documents(metas: list[dict], shared: work.Shared, options: AuditOptio
                             "size": entry.get("size"), "assumed": []},
                 "source": {"path": "audit", "sheet": None}, "rules": {}, "findings": [], "data_issues": [],
                 "totals": {"workers": 0, "monthly_shortfall_idr": 0, "rows_with_issues": 0, "violations": 0},
-                "clients": [], "folder": work.company_folder(Company(npp=entry["npp"], name=entry["name"]))})
+                "clients": [], "client_files": [],
+                "folder": work.company_folder(Company(npp=entry["npp"], name=entry["name"]))})
             doc["rules"].update(v["rules"])
             doc["clients"].append(client.get("name") or client.get("npp"))
+            # the data came from the client's payroll: its name and file are stated in the letter
+            doc["client_files"].append({"name": client.get("name") or client.get("npp"),
+                                        "file": Path(str(meta["summary"]["source"].get("path") or "")).name})
             doc["totals"]["workers"] += v["placed"]
             for f in v["findings"]:
                 doc["findings"].append({**f, "responsible": {"party": "employer"},
                                         "client": client.get("name") or client.get("npp")})
-                doc["totals"]["monthly_shortfall_idr"] += f["monthly_shortfall_idr"]
+                doc["totals"]["monthly_shortfall_idr"] += f["monthly_shortfall_idr"] or 0
                 doc["totals"]["violations"] += 1
     return [docs[k] for k in sorted(docs)]
 
@@ -384,7 +388,7 @@ def vendor_summary(audited: list[dict], shared: work.Shared, letters: dict) -> l
             for f in v["findings"]:
                 agg["violations"] += 1
                 agg["unregistered"] += v["rules"][f["rule_id"]].get("counts_as") == "unregistered"
-                agg["shortfall_idr"] += f["monthly_shortfall_idr"]
+                agg["shortfall_idr"] += f["monthly_shortfall_idr"] or 0
                 agg["workers"].append({"nik": f["nik"], "name": f["name"], "client": client.get("name"),
                                        "row": f["row"], "rule_id": f["rule_id"]})
             if entry and entry.get("npp"):

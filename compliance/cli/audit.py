@@ -41,7 +41,7 @@ from compliance.cli.options import (EXIT_FINDINGS, EXIT_OK, company_of, company_
 @rules_option
 @templates_option
 @register_option
-@letter_options(only=("office_config", "signer_name", "letter_date", "deadline_days", "draft", "full_nik"))
+@letter_options(only=("office_config", "signer_name", "office_phone", "letter_date", "deadline_days", "draft", "full_nik"))
 @click.option("--quiet", "-q", is_flag=True, help="No progress or status lines (errors still go to stderr).")
 @click.option("--stats", "stats_file", type=click.Path(path_type=Path, dir_okay=False), hidden=True,
               help="Write timings and peak memory as JSON (benchmarks/audit.py).")

@@ -133,6 +133,7 @@ def check(payroll, registry, company, reading, rules_dir, templates_dir, lang, f
         from compliance.outputs.letters import issue
 
         reg = open_register(register_at, office)
+        warn_letter_date(settings.date)
         check_id = reg.record_check(document, "check", settings.date, hashlib.sha256(result.data).hexdigest())
         echo_letter(issue(reg, document, out, office, settings, rule_set, check_id))
     if fmt == "json":
@@ -153,6 +154,17 @@ def _write_annotated(result, document: dict, rule_set, lang: str, out: Path) -> 
     path = out / "annotated.xlsx"
     write_bytes(path, mark(result.data, result.payroll, document, rule_set, lang, sheet_grid(result)))
     return path
+
+
+def warn_letter_date(date) -> None:
+    """A letter dated on a weekend or holiday is made, with a warning on stderr."""
+    from compliance.cli.options import lang_now, texts_now
+    from compliance.office import letter_date_notice
+    from compliance.texts import notice_words, term
+
+    found = letter_date_notice(date)
+    if found:
+        echo(f"{term('warning', lang_now(), texts_now())}: {notice_words(found, lang_now(), texts_now())}")
 
 
 def echo_letter(issued) -> None:
@@ -209,6 +221,7 @@ def letter(report_file, out, lang, rules_dir, templates_dir, register_at, letter
     office = office_of(letter, templates_dir, report.get("office"))
     settings = letter_settings(letter, lang, templates_dir)
     reg = open_register(register_at, office)
+    warn_letter_date(settings.date)
     echo_letter(issue(reg, report, out or report_file.parent, office, settings, rule_set))
     sys.exit(EXIT_OK)
 

@@ -166,6 +166,9 @@ COMPANY_OPTIONS = [
     ("province", click.option("--province", "company__province", help="Province, for the minimum wage (e.g. Bengkulu).")),
     ("regency", click.option("--regency", "company__regency",
                              help="Regency or city (kabupaten/kota), for its UMK (e.g. \"Kota Bengkulu\").")),
+    ("vendor_npps", click.option("--vendor-npp", "company__vendor_npps", multiple=True, metavar="NAME=NPP",
+                                 help="An outsourcing vendor's NPP, so that its workers registered under another NPP "
+                                      "are said (repeatable).")),
 ]
 
 
@@ -188,9 +191,22 @@ def company_options(only: tuple[str, ...] | None = None):
 
 def company_of(values: dict, rule_set):
     """The company details the user typed, read as a company sheet's are (None: nothing given)."""
-    from compliance.ingest.company import company_from_values
+    from dataclasses import replace
 
-    return company_from_values(values, rule_set.columns.values, "option")
+    from compliance.ingest.company import company_from_values
+    from compliance.model import Company, normalize
+
+    values = dict(values)
+    pairs = []
+    for given in values.pop("vendor_npps", None) or ():
+        name, sep, npp = str(given).rpartition("=")
+        if not sep or not name.strip() or not npp.strip():
+            raise UnusableInput("vendor-npp-option", found=str(given))
+        pairs.append((normalize(name), npp.strip()))
+    company = company_from_values(values, rule_set.columns.values, "option")
+    if pairs:
+        company = replace(company or Company(), vendor_npps=tuple(pairs))
+    return company
 
 
 # -- letters, the office and its register -----------------------------------------------------
@@ -208,6 +224,7 @@ LETTER_OPTIONS = [
                                    help="Office details and numbering (default templates/office.yaml).")),
     ("office_name", click.option("--office-name", "letter__office_name", help="Issuing office (letterhead).")),
     ("office_address", click.option("--office-address", "letter__office_address", help="Issuing office address.")),
+    ("office_phone", click.option("--office-phone", "letter__office_phone", help="Issuing office telephone (letterhead).")),
     ("signer_name", click.option("--signer-name", "letter__signer_name", help="Name in the signature block.")),
     ("signer_title", click.option("--signer-title", "letter__signer_title", help="Title in the signature block.")),
     ("letter_date", click.option("--letter-date", "letter__letter_date", metavar="YYYY-MM-DD",
@@ -262,6 +279,7 @@ def office_of(letter: dict, templates_dir: Path | None, saved: dict | None = Non
     from compliance.office import load_office, office_from_dict
 
     overrides = {"name": letter.get("office_name"), "address": letter.get("office_address"),
+                 "phone": letter.get("office_phone"),
                  "signer_name": letter.get("signer_name"), "signer_title": letter.get("signer_title")}
     if saved and not letter.get("office_config"):
         return office_from_dict({**saved, **{k: v for k, v in overrides.items() if v}}, "report office")

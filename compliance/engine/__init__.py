@@ -18,6 +18,7 @@ from compliance.engine.conditions import rows_where
 from compliance.engine.context import build_context
 from compliance.engine.contributions import rates_for, shortfall
 from compliance.engine.rules import condition_params
+from compliance.errors import Term
 from compliance.texts import notice
 from compliance.model import (Company, FindingBlock, Payroll, Period, Registry, RegistrySummary, Report, Rule,
                               RuleSet, Totals)
@@ -56,13 +57,16 @@ def check(payroll: Payroll, company: Company, period: Period, rule_set: RuleSet,
         mask = rows_where(rule.when, ctx, rule_set.parameters)
         rows = ctx.frame[mask]
         parts, totals = shortfall(rule.shortfall, rows, rates)
+        # no wage: the amount is unknown, never Rp 0 (issue 18)
+        unknown = rows["actual_wage"].isna().to_numpy() if rule.shortfall != "none" else None
+        unknown = unknown if unknown is not None and unknown.any() else None
         variant = None
         if rule.message_variants and len(rows):
             variant = np.full(len(rows), -1)
             for k in range(len(rule.message_variants) - 1, -1, -1):
                 holds = rows_where(rule.message_variants[k][0], ctx, rule_set.parameters)[mask]
                 variant[holds] = k
-        blocks.append(FindingBlock(rule.id, rows[list(rule.uses)], parts, totals, variant))
+        blocks.append(FindingBlock(rule.id, rows[list(rule.uses)], parts, totals, variant, unknown))
         # a citation with a condition is cited only when one of the rule's findings is of its type;
         # the employer's findings decide where there are any (the vendor's are the vendor's duty)
         cited = mask & ~ctx.frame["vendor_duty"].to_numpy(dtype=bool)
@@ -76,10 +80,12 @@ def check(payroll: Payroll, company: Company, period: Period, rule_set: RuleSet,
     workers, participants = int(employed.sum()), int((employed & f["participant"]).sum())
     # a finding is charged to whoever the law makes responsible: an outsourced worker is the
     # vendor's duty (domain 1.4), listed to the client but not the client's violation
-    own = vendor = own_amount = vendor_amount = 0
+    own = vendor = own_amount = vendor_amount = own_unknown = 0
     for b in blocks:
         if rules[b.rule_id].severity == "violation":
             duty = b.rows["vendor_duty"].to_numpy(dtype=bool)
+            if b.unknown is not None:
+                own_unknown += int((b.unknown & ~duty).sum())
             own += int((~duty).sum())
             vendor += int(duty.sum())
             own_amount += int(b.totals[~duty].sum())
@@ -89,8 +95,9 @@ def check(payroll: Payroll, company: Company, period: Period, rule_set: RuleSet,
         unregistered=sum(len(b.rows) for b in blocks if rules[b.rule_id].counts_as == "unregistered"),
         coverage_pct=round(100 * participants / workers, 2) if workers else None,
         monthly_shortfall_idr=own_amount, rows_with_issues=payroll.rows_with_issues, rows_checked=int(len(f)),
-        violations=own, vendor_violations=vendor, vendor_shortfall_idr=vendor_amount)
-    assumptions = list(payroll.assumptions) + ctx.notes
+        violations=own, vendor_violations=vendor, vendor_shortfall_idr=vendor_amount, shortfall_unknown=own_unknown)
+    assumptions = [a for a in payroll.assumptions if registry is None or not
+                   (isinstance(a, dict) and a.get("code") in _PAYROLL_PROGRAM_NOTICES)] + ctx.notes
     unknown_months = f["foreign_months_unknown"] & employed & ~f["participant"]
     if unknown_months.any():
         assumptions.append(notice("foreign-months-unknown", rows=[int(r) for r in f.index[unknown_months][:20]]))
@@ -101,6 +108,12 @@ def check(payroll: Payroll, company: Company, period: Period, rule_set: RuleSet,
     if has_programs and blank_programs.any():
         assumptions.append(notice("programs-unknown", rows=[int(r) for r in f.index[blank_programs][:20]],
                                   n=int(blank_programs.sum())))
+    for name in sorted(used):           # past the last known value of a yearly parameter: said (issue 18)
+        old = rule_set.parameters.get(name).stale(period)
+        if old is not None:
+            assumptions.append(notice("parameter-from-earlier-year", parameter=Term(f"param:{name}"), since=old.since.isoformat(),
+                                      year=old.since.year, period=str(period)))
+    unchecked = not_checked(ctx, payroll, registry, assumed, employed)
     summary = None
     if registry is not None:
         rows = registry.rows_total if registry.rows_total is not None else int(len(registry.table))
@@ -114,7 +127,40 @@ def check(payroll: Payroll, company: Company, period: Period, rule_set: RuleSet,
         rule_citations=citations,
         blocks=blocks, totals=totals, by_family=_by_family(blocks, rules, rule_set.families),
         compliant=own == 0 and payroll.rows_with_issues == 0, data_issues=payroll.issues,
-        ignored_rows=list(payroll.ignored_rows), registry=summary, rule_seconds=rule_seconds)
+        ignored_rows=list(payroll.ignored_rows), registry=summary, rule_seconds=rule_seconds, unchecked=unchecked)
+
+
+# with a registry, the payroll's own program columns do not decide participation: what reading said
+# about them would contradict the registry's program findings (issue 18)
+_PAYROLL_PROGRAM_NOTICES = {"no-program-columns", "no-program-column"}
+
+
+def not_checked(ctx, payroll: Payroll, registry: Registry | None, assumed: list[str], employed) -> list[dict]:
+    """What could not be checked, and why, as notices (texts `notices:`): every face says them, and
+    a confirmation letter certifies nothing they name (issue 18)."""
+    f = ctx.frame
+    out = []
+    if registry is None:
+        out.append(notice("unchecked-participation"))
+        if not f["programs_known"].any():
+            out.append(notice("unchecked-programs"))
+        if f["reported_wage_basis"].isna().all():
+            out.append(notice("unchecked-reported-wage"))
+    daily = employed & f["wage_from_daily"]
+    no_wage = employed & f["actual_wage"].isna() & ~daily
+    if no_wage.any():
+        out.append(notice("unchecked-wages", n=int(no_wage.sum())))
+    if daily.any():
+        out.append(notice("unchecked-daily-wages", n=int(daily.sum())))
+    if "size" in assumed:
+        out.append(notice("unchecked-size"))
+    if "jkk_risk" in assumed:
+        out.append(notice("unchecked-jkk-risk"))
+    if f["minimum_wage"].isna().all():
+        out.append(notice("unchecked-minimum-wage"))
+    if payroll.rows_with_issues:
+        out.append(notice("unchecked-rows", n=int(payroll.rows_with_issues)))
+    return out
 
 
 def _by_family(blocks: list[FindingBlock], rules: dict[str, Rule], families: dict) -> dict[str, dict[str, int]]:

@@ -30,10 +30,18 @@ FIELDS = {
     "registered_elsewhere": "AKTIF in the registry only under another company's NPP",
     "registered_npp": "NPP of the AKTIF registry entry",
     "registered_kpj": "KPJ of the AKTIF registry entry",
+    "vendor_npp": "the NPP of the worker's outsourcing vendor, from the companies list or --vendor-npp",
+    "registered_not_with_vendor": "an outsourced worker AKTIF only under an NPP that is not their vendor's known NPP",
     "vendor_duty": "an outsourced worker: registering them, their wages and programs are the vendor's duty (1.4)",
     "new_worker": "started fewer days before the period's last day than the registration time allowed",
     "register_by": "the date by which a new worker is to be registered",
     "actual_wage": "basic wage plus fixed allowances (domain 4.1)",
+    "wage_unknown": "no monthly wage known (none given, or only a daily rate): any amount owed is unknown",
+    "daily_wage": "wage per day (payroll)",
+    "daily_rate": "the daily rate: the Upah Harian column, or a daily worker's base wage below daily_rate_share of "
+                  "the minimum wage",
+    "wage_from_daily": "the only wage known is a daily rate (its monthly conversion is UNCONFIRMED, domain 4.3)",
+    "monthly_from_daily": "the daily rate x daily_wage_days (domain 4.3, UNCONFIRMED)",
     "reported_wage_basis": "wage reported to BPJS: the registry's wage with a registry, else the payroll's",
     "wage_difference": "actual wage minus reported wage",
     "age": "age in completed years on the first day of the period",
@@ -44,9 +52,15 @@ FIELDS = {
     "foreign_not_yet_covered": "a foreign worker with fewer months than the minimum (domain 1.2)",
     "foreign_months_unknown": "a foreign worker without a start date: months worked unknown",
     "outsourced": "employment type outsourced", "intern": "employment type intern",
+    "must_register": "the law makes this worker a participant in the period: not an intern before the interns' "
+                     "basis (programs.worker.intern) was in force",
     "daily": "employment type daily (harian lepas)",
     "programs_known": "the payroll or registry says which programs the worker is in",
     "missing_any": "a participant not enrolled in a required program",
+    "size_assumed": "the company's size is not known (assumed the smallest for the check)",
+    "programs_if_larger": "with the size unknown: the programs a larger size requires that the participant is known "
+                          "not to be in (JHT, JP)",
+    "missing_if_larger": "with the size unknown: a participant known not to be in a program a larger size requires",
     "minimum_wage": "the minimum wage in force for the period's calendar year: the UMK of the company's regency "
                     "where one is set, else the UMP",
     "minimum_wage_kind": "UMK or UMP",
@@ -57,7 +71,7 @@ FIELDS = {
 # parameters the engine and the letters read (rules read theirs through conditions and `parameters:`)
 # read by the engine, the letters (warning_max_working_days) and the audit's summary (coverage_target)
 ENGINE_PARAMETERS = ("rate.", "jp_wage_cap", "jp_pension_age", "foreign_worker_min_months", "programs.", "ump.",
-                     "umk.", "new_worker_days", "warning_max_working_days", "coverage_target", "sanction.")
+                     "umk.", "new_worker_days", "daily_wage_days", "daily_rate_share", "warning_max_working_days", "coverage_target", "sanction.")
 
 
 @dataclass
@@ -105,7 +119,7 @@ def build_context(table: pd.DataFrame, company: Company, period: Period, params:
         return v
 
     for col in ("nik", "name", "start_date", "end_date", "birth_date", "base_wage", "fixed_allowance",
-                "reported_wage", "kpj", "vendor", "days_worked", "days_worked_prev1", "days_worked_prev2"):
+                "reported_wage", "daily_wage", "kpj", "vendor", "days_worked", "days_worked_prev1", "days_worked_prev2"):
         f[col] = table[col]
     f["employment_type"] = table["employment_type"].where(table["employment_type"].notna(), "permanent")
     f["is_foreign"] = table["is_foreign"].fillna(False).astype(bool)
@@ -118,6 +132,13 @@ def build_context(table: pd.DataFrame, company: Company, period: Period, params:
     f["intern"] = f["employment_type"] == "intern"
     f["daily"] = f["employment_type"] == "daily"
     f["vendor_duty"] = f["outsourced"]
+    wage, kind, note = minimum_wage(params, company, period, used)
+    f["minimum_wage"] = wage
+    f["minimum_wage_kind"] = kind
+    if note:
+        notes.append(note)
+    _daily_wages(f, table, params, period, used)
+    f["wage_unknown"] = f["actual_wage"].isna()
 
     # participation and the reported wage: the registry decides when there is one
     enrolled = {p: table[p].astype("boolean") for p in CHECKED_PROGRAMS}
@@ -131,6 +152,13 @@ def build_context(table: pd.DataFrame, company: Company, period: Period, params:
         # except an outsourced worker, presumably under their vendor's NPP (1.4)
         f["participant"] = active & (~elsewhere | f["outsourced"].to_numpy())
         f["registered_elsewhere"] = elsewhere
+        # an outsourced worker AKTIF under an NPP that is not their listed vendor's (issue 18)
+        known = dict(company.vendor_npps)
+        by_name = {v: known.get(normalize(v)) for v in f["vendor"].dropna().unique()} if known else {}
+        vendor_npp = f["vendor"].map(by_name) if by_name else pd.Series(None, index=f.index, dtype=object)
+        f["vendor_npp"] = vendor_npp.to_numpy(dtype=object)
+        f["registered_not_with_vendor"] = (elsewhere & f["outsourced"].to_numpy() & vendor_npp.notna().to_numpy() &
+                                           (match["npp"].to_numpy(dtype=object) != vendor_npp.to_numpy(dtype=object)))
         f["registered_npp"] = match["npp"].where(match["participant"], None).to_numpy(dtype=object)
         f["registered_kpj"] = match["kpj"].where(match["participant"], None).to_numpy(dtype=object)
         f["reported_wage_basis"] = np.where(f["participant"], match["wage"].to_numpy(dtype="float64"), np.nan)
@@ -144,10 +172,13 @@ def build_context(table: pd.DataFrame, company: Company, period: Period, params:
         f["registered_npp"] = None
         f["registered_kpj"] = None
         f["registered_elsewhere"] = False
+        f["vendor_npp"] = None
+        f["registered_not_with_vendor"] = False
         f["reported_wage_basis"] = table["reported_wage"]
         source = "payroll"
     f["participant"] = f["participant"].astype(bool)
     f["registered_elsewhere"] = f["registered_elsewhere"].astype(bool)
+    f["registered_not_with_vendor"] = f["registered_not_with_vendor"].astype(bool)
     f["wage_difference"] = f["actual_wage"] - f["reported_wage_basis"]
 
     # a new worker has time to be registered (domain 1.9, 1.12: a tool setting, 30 days)
@@ -164,18 +195,21 @@ def build_context(table: pd.DataFrame, company: Company, period: Period, params:
     f["age"] = years.astype("float64")
     pension = params.get("jp_pension_age")
     used["jp_pension_age"] = pension.at(period)
-    reached = pd.Series(False, index=f.index)
-    too_late = pd.Series(False, index=f.index)
-    steps = [v for v in pension.values if v.since <= period.last_day]
+    # the day each worker actually reaches the pension age: the first day on which their age is at
+    # least the age then in force (the age steps up by year, so a birthday may fall under a later,
+    # higher step); once reached it stays reached
+    reaches = pd.Series(pd.NaT, index=f.index, dtype="datetime64[ns]")
+    steps = list(pension.values)
     for k, step in enumerate(steps):
         since = pd.Timestamp(step.since)
-        until = pd.Timestamp(steps[k + 1].since) - pd.Timedelta(days=1) if k + 1 < len(steps) else last
+        until = pd.Timestamp(steps[k + 1].since) - pd.Timedelta(days=1) if k + 1 < len(steps) else pd.Timestamp.max
         turns = _plus_years(born, int(step.value))
-        reached |= (turns <= min(until, last)).fillna(False)
-        hired_now = (start >= since) & (start <= until)
-        too_late |= (hired_now & (start > turns - pd.DateOffset(months=1))).fillna(False)
-    f["at_or_past_pension_age"] = reached.astype(bool)
-    f["jp_too_late"] = too_late.astype(bool)
+        day = turns.where(turns.isna() | (turns > since), since)
+        day = day.where(day <= until)
+        reaches = reaches.where(reaches.notna() | day.isna(), day)
+    f["at_or_past_pension_age"] = (reaches <= last).fillna(False).astype(bool)
+    # JP is not owed by a worker hired later than one month before the day they reach it (domain 5)
+    f["jp_too_late"] = (start > reaches - pd.DateOffset(months=1)).fillna(False).astype(bool)
 
     months = (last.year - start.dt.year) * 12 + (last.month - start.dt.month) - (start.dt.day > last.day).astype(int)
     f["months_worked"] = months.astype("float64")
@@ -187,10 +221,13 @@ def build_context(table: pd.DataFrame, company: Company, period: Period, params:
     # required programs: by company size; interns JKK and JKM only; no JP at or past pension age,
     # for a worker hired too close to it, or for a foreigner (1.11)
     size_programs = param(f"programs.size.{company.size}")
-    intern_programs = param("programs.worker.intern")
+    # interns: only from the date their basis was in force (issue 18; before it, no duty is known)
+    interns_basis = params.get("programs.worker.intern").values[0].since <= period.last_day
+    intern_programs = param("programs.worker.intern").value if interns_basis else []
+    f["must_register"] = ~f["intern"] | interns_basis
     for p in CHECKED_PROGRAMS:
         req = pd.Series(p in size_programs.value, index=f.index)
-        req = req.where(~f["intern"], p in intern_programs.value)
+        req = req.where(~f["intern"], p in intern_programs)
         if p == "jp":
             req &= ~(f["at_or_past_pension_age"] | f["jp_too_late"] | f["is_foreign"])
         f[f"required_{p}"] = req.astype(bool)
@@ -203,12 +240,45 @@ def build_context(table: pd.DataFrame, company: Company, period: Period, params:
         f[f"missing_{p}"] = (f["participant"] & f[f"required_{p}"] & ~f["new_worker"] & known_not).astype(bool)
     f["missing_any"] = f[[f"missing_{p}" for p in CHECKED_PROGRAMS]].any(axis=1)
 
-    wage, kind, note = minimum_wage(params, company, period, used)
-    f["minimum_wage"] = wage
-    f["minimum_wage_kind"] = kind
-    if note:
-        notes.append(note)
+    # the size unknown: a program only a larger size requires is a warning asking for the size,
+    # never a violation on a guess (issue 18)
+    f["size_assumed"] = company.sources.get("size") == "assumed"
+    named = pd.Series("", index=f.index, dtype=object)
+    if company.sources.get("size") == "assumed":
+        most = param("programs.size.large").value
+        for p in CHECKED_PROGRAMS:
+            if p in size_programs.value or p not in most:
+                continue
+            could = f["participant"] & ~f["intern"] & ~f["new_worker"] & (enrolled[p] == False).fillna(False).to_numpy(dtype=bool)   # noqa: E712
+            if p == "jp":
+                could &= ~(f["at_or_past_pension_age"] | f["jp_too_late"] | f["is_foreign"])
+            named = named.where(~could, named + np.where(named == "", "", ", ") + p.upper())
+    f["programs_if_larger"] = named
+    f["missing_if_larger"] = (named != "").to_numpy(dtype=bool)
+
     return Context(f, period, company, used, source, notes)
+
+
+def _daily_wages(f: pd.DataFrame, table: pd.DataFrame, params: Parameters, period: Period, used: dict) -> None:
+    """A daily rate is not a monthly wage (issue 18). It is one where the payroll says so (an Upah
+    Harian column) or where a daily worker's base wage is below a share of the minimum wage
+    (daily_rate_share, a tool setting). The conversion (x 25) is UNCONFIRMED: such a worker's monthly wage, and so any
+    amount owed, is unknown to the violations; a warning states the conversion."""
+    days = None
+    try:
+        days = params.at("daily_wage_days", period)
+        used["daily_wage_days"] = days
+    except RuleFileError:
+        pass
+    looks_daily = f["daily"] & f["base_wage"].notna() & f["fixed_allowance"].isna()
+    share = params.at("daily_rate_share", period)
+    used["daily_rate_share"] = share
+    looks_daily &= (f["base_wage"] < f["minimum_wage"] * float(share.value)) if days is not None else False
+    rate = table["daily_wage"].where(table["daily_wage"].notna(), f["base_wage"].where(looks_daily))
+    f["daily_rate"] = rate
+    f["wage_from_daily"] = (rate.notna() & (looks_daily | f["base_wage"].isna())).astype(bool)
+    f["monthly_from_daily"] = rate * float(days.value) if days is not None else np.nan
+    f.loc[f["wage_from_daily"], "actual_wage"] = np.nan
 
 
 def _plus_years(dates: pd.Series, years: int) -> pd.Series:

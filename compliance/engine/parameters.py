@@ -28,7 +28,9 @@ def load_parameters(folder: Path) -> Parameters:
             pwhere = f"{where}: {name}"
             if not isinstance(spec, dict):
                 raise RuleFileError(f"{pwhere}: expected a mapping")
-            check_keys(spec, {"description", "unit", "values"}, pwhere)
+            check_keys(spec, {"description", "unit", "values", "renewed"}, pwhere)
+            if spec.get("renewed") not in (None, "yearly"):
+                raise RuleFileError(f"{pwhere}: renewed is `yearly` (a new value is expected every year) or absent")
             if name in params:
                 raise RuleFileError(f"{pwhere}: defined twice (also in {params[name].source})")
             values = []
@@ -48,5 +50,5 @@ def load_parameters(folder: Path) -> Parameters:
             if not values:
                 raise RuleFileError(f"{pwhere}: no values")
             params[name] = Parameter(name, spec.get("description", ""), spec.get("unit", data.get("unit", "")),
-                                     tuple(sorted(values, key=lambda v: v.since)), where)
+                                     tuple(sorted(values, key=lambda v: v.since)), where, spec.get("renewed"))
     return Parameters(params)

@@ -162,18 +162,19 @@ def load_rule(path: Path, fields: dict, params: Parameters, families: dict | Non
     for c in data["legal_basis"] or []:
         if not isinstance(c, dict):
             raise RuleFileError(f"{where}: legal_basis entries are {{citation, domain, mark}} and optionally from")
-        unknown = set(c) - {"citation", "domain", "mark", "from", "when"}
+        unknown = set(c) - {"citation", "domain", "mark", "from", "until", "when"}
         if unknown or c.get("mark") not in MARKS or not c.get("citation"):
             raise RuleFileError(f"{where}:{_line(c)}: legal_basis entry needs citation, domain and a mark "
-                                f"({', '.join(sorted(MARKS))}), and optionally from")
+                                f"({', '.join(sorted(MARKS))}), and optionally from, until and when")
         since = _date(c.get("from"), f"{where}:{_line(c)}: from")
+        until = _date(c.get("until"), f"{where}:{_line(c)}: until")   # the last day this wording applied
         year = citation_year(str(c["citation"]))
         if since is None and year is not None and year > effective_from.year:
             raise RuleFileError(f"{where}:{_line(c)}: {c['citation']!r} is dated {year}, after the rule's "
                                 f"effective_from {effective_from}: give the date it took effect (from: YYYY-MM-DD)")
         if c.get("when") is not None:
             check_condition(c["when"], fields, params, where)
-        citations.append(Citation(str(c["citation"]), str(c.get("domain", "")), c["mark"], since, c.get("when")))
+        citations.append(Citation(str(c["citation"]), str(c.get("domain", "")), c["mark"], since, c.get("when"), until))
     if not citations:
         raise RuleFileError(f"{where}: legal_basis needs at least one citation")
     unconfirmed = bool(data.get("unconfirmed", False))

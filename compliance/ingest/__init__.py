@@ -112,7 +112,7 @@ def read_payroll(source: str | Path | bytes, rule_set: RuleSet, name: str | None
     ref_label = ref_date.date().isoformat()
     column_types = {name: spec.type for name, spec in catalog.columns.items()}
     suite = quality.build_suite(set(mapping), column_types, list(types.names), catalog.required(), ref_date,
-                                ref_label)
+                                ref_label, {n: s.max for n, s in catalog.columns.items() if s.max})
     frame = quality.helper_columns(table, extra)
     shape_issues = quality.evaluate(frame, suite, engine=engine)
 

@@ -30,7 +30,10 @@ def load_catalog(path: Path) -> ColumnCatalog:
     plain: dict[str, str] = {}
     for name, spec in data["columns"].items():
         where = f"{path}: columns.{name}"
-        check_keys(spec, {"type", "required", "label", "description", "aliases", "ambiguous_aliases"}, where)
+        check_keys(spec, {"type", "required", "label", "description", "aliases", "ambiguous_aliases", "max"}, where)
+        if "max" in spec and (spec["type"] != "money" or not isinstance(spec["max"], (int, float))
+                              or isinstance(spec["max"], bool) or spec["max"] <= 0):
+            raise RuleFileError(f"{where}: max is a positive amount, for a money column only")
         if spec.get("type") not in COLUMN_TYPES:
             raise RuleFileError(f"{where}: type must be one of {', '.join(sorted(COLUMN_TYPES))}")
         for key in ("label", "description"):
@@ -38,7 +41,7 @@ def load_catalog(path: Path) -> ColumnCatalog:
                 raise RuleFileError(f"{where}: {key} needs Indonesian and English texts {{id: ..., en: ...}}")
         col = ColumnSpec(name, spec["type"], bool(spec.get("required", False)), dict(spec["description"]),
                          tuple(spec.get("aliases", [])), tuple(spec.get("ambiguous_aliases", [])),
-                         dict(spec["label"]))
+                         dict(spec["label"]), float(spec["max"]) if "max" in spec else None)
         columns[name] = col
         for alias in col.aliases:
             key = normalize(alias)

@@ -45,7 +45,8 @@ class Expectation:
 
 
 def build_suite(present: set[str], types: dict[str, str], employment_types: list[str],
-                required: list[str], reference_date: pd.Timestamp, reference_label: str) -> list[Expectation]:
+                required: list[str], reference_date: pd.Timestamp, reference_label: str,
+                maxima: dict[str, float] | None = None) -> list[Expectation]:
     suite = [Expectation("column-missing", c, "exists", c) for c in required]
     for col in sorted(present):
         kind = types.get(col)
@@ -58,6 +59,10 @@ def build_suite(present: set[str], types: dict[str, str], employment_types: list
             suite.append(Expectation("kpj-format", col, "regex", col, {"regex": r"^\d{11}$"}))
         elif kind == "money":
             suite.append(Expectation("negative-wage", col, "between", col, {"min_value": 0}))
+            if (maxima or {}).get(col):      # implausible: far above any minimum wage or cap (rules/columns.yaml)
+                top = maxima[col]
+                suite.append(Expectation("implausible-amount", col, "between", col, {"max_value": top},
+                                         f"{top:,.0f}".replace(",", ".")))
         elif kind == "count":
             suite.append(Expectation("days-worked-range", col, "between", col, {"min_value": 0, "max_value": 31}))
         elif kind == "employment_type":

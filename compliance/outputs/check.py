@@ -23,6 +23,9 @@ def to_text(report: Report, rule_set: RuleSet, lang: str = "id", limit: int | No
     def w(prefix: str, code) -> str:
         return term(f"{prefix}{code}", lang, rule_set.texts) if code else "-"
 
+    def shown_amount(value) -> str:
+        return term("unknown-value", lang, rule_set.texts) if value is None else rupiah(value)
+
     def company_value(field: str, prefix: str) -> str:
         """A size or risk class in words; an assumed one is said to be unknown (the line below says
         what was checked instead)."""
@@ -34,12 +37,13 @@ def to_text(report: Report, rule_set: RuleSet, lang: str = "id", limit: int | No
              + f"  {T['period']} {d['period']}  {T['ruleset']} {d['ruleset_version']}",
              f"{T['size']} {company_value('size', 'size:')}, {T['risk']} {company_value('jkk_risk', 'risk:')}"
              + (f", {T['province']} {c['province']}" if c["province"] else "")]
-    for a in c["assumed"]:
-        lines.append(f"{T['assumed']}: {T['assumed_' + a]}")
-    for a in d["assumptions"]:
-        lines.append(f"{T['assumed']}: {a}")
-    if d["participation_source"] == "payroll":
-        lines.append(T["from_payroll"])
+    unchecked = {u["code"] for u in d["unchecked"]}
+    for n in d["notices"]:               # (a missing program column is said once, below)
+        if not (n["code"] == "no-program-columns" and "unchecked-programs" in unchecked):
+            lines.append(f"{T['assumed']}: {n['message']}")
+    for u in d["unchecked"]:            # what could not be checked, and why (issue 18); rows: the totals line
+        if u["code"] != "unchecked-rows":
+            lines.append(f"{T['not_checked']}: {u['message']}")
     cov = "-" if t["coverage_pct"] is None else f"{t['coverage_pct']:.1f} %"
     lines.append(T["totals"].format(workers=t["workers"], participants=t["participants"], cov=cov,
                                     unregistered=t["unregistered"], unchecked=t["rows_with_issues"]))
@@ -52,6 +56,8 @@ def to_text(report: Report, rule_set: RuleSet, lang: str = "id", limit: int | No
                                                   amount=rupiah(counts["vendor_shortfall_idr"]))
             lines.append(line)
     lines.append(T["shortfall"].format(amount=rupiah(t["monthly_shortfall_idr"])))
+    if t["shortfall_unknown"]:
+        lines.append(T["shortfall_unknown"].format(n=t["shortfall_unknown"]))
     if t["vendor_violations"]:
         lines.append(T["vendor"].format(n=t["vendor_violations"], amount=rupiah(t["vendor_shortfall_idr"])))
     lines.append(T["compliant"] if d["compliant"] else T["not_compliant"])
@@ -64,7 +70,7 @@ def to_text(report: Report, rule_set: RuleSet, lang: str = "id", limit: int | No
         lines.append(f"{row:>5}  {sev:<11} {rule:<12} {name:<22} {kind:<18} {amount:>14}")
         for f in findings:
             lines.append(f"{f['row']:>5}  {w('', f['severity']):<11} {f['family']:<12} {str(f['name'])[:22]:<22} "
-                         f"{w('type:', f['employment_type'])[:18]:<18} {rupiah(f['monthly_shortfall_idr']):>14}")
+                         f"{w('type:', f['employment_type'])[:18]:<18} {shown_amount(f['monthly_shortfall_idr']):>14}")
             lines.append(f"       {f['message']}")
         if t["findings"] > len(findings):
             lines.append(T["more"].format(n=t["findings"] - len(findings)))

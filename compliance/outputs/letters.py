@@ -12,14 +12,14 @@ import datetime as dt
 from pathlib import Path
 
 from compliance.errors import Term
-from compliance.model import RuleSet
+from compliance.model import Period, RuleSet
 from compliance.office import (ROMAN, Issued, LetterError, Office, Settings, add_working_days,  # noqa: F401
                                check_pattern, deadline_days, letter_number, load_office, office_from_dict)
 from compliance.outputs.files import write_atomic
 from compliance.outputs.report import rupiah
 from compliance.outputs.words import counted
 from compliance.resources import templates_dir
-from compliance.texts import term
+from compliance.texts import notice_words, term
 
 
 def long_date(d: dt.date, months: list[str]) -> str:
@@ -58,7 +58,8 @@ def build_context(report: dict, office: Office, settings: Settings, number: str,
             continue
         families.append({"code": code, "about": spec["about"], "heading": spec["heading"][lang], "count": len(fam),
                          "count_words": counted(len(fam), lang),
-                         "shortfall": sum(f["monthly_shortfall_idr"] for f in fam),
+                         "shortfall": sum(f["monthly_shortfall_idr"] or 0 for f in fam),
+                         "unknown": sum(f["monthly_shortfall_idr"] is None for f in fam),
                          "citations": _citations(rules, dict.fromkeys(f["rule_id"] for f in fam))})
     vendors: dict[str, dict] = {}
     for f in violations:
@@ -67,7 +68,7 @@ def build_context(report: dict, office: Office, settings: Settings, number: str,
         name = f["responsible"].get("name") or T["vendor_unnamed"]
         v = vendors.setdefault(name, {"name": name, "count": 0, "shortfall": 0, "workers": []})
         v["count"] += 1
-        v["shortfall"] += f["monthly_shortfall_idr"]
+        v["shortfall"] += f["monthly_shortfall_idr"] or 0
         if (f["name"] or "-") not in v["workers"]:
             v["workers"].append(f["name"] or "-")
     for v in vendors.values():
@@ -85,6 +86,8 @@ def build_context(report: dict, office: Office, settings: Settings, number: str,
     issues = [{**i, "value_shown": "" if i["value"] is None else str(i["value"]),
                "column": term(f"field:{i['column']}", lang, rule_set.texts) if i["column"] else "-"}
               for i in report["data_issues"] if i.get("severity", "error") == "error"]
+    period = Period(year, month)
+    unchecked = {u["code"]: notice_words(u, lang, rule_set.texts) for u in report.get("unchecked", [])}
     days = deadline_days(office, settings, rule_set)
     subject = "confirmation" if kind == "confirmation" else f"stage{settings.stage}"
     spec = rule_set.families
@@ -107,7 +110,20 @@ def build_context(report: dict, office: Office, settings: Settings, number: str,
                     "size_label": T["sizes"].get(company.get("size"), company.get("size") or "-")},
         "totals": {"workers": report["totals"]["workers"], "workers_words": counted(report["totals"]["workers"], lang),
                    "shortfall": report["totals"]["monthly_shortfall_idr"],
-                   "assumed": "; ".join(T["assumed"][a] for a in company.get("assumed", []) if a in T["assumed"])},
+                   "assumed": "; ".join(T["assumed"][a] for a in company.get("assumed", []) if a in T["assumed"]),
+                   # violations whose amount is unknown (no wage): said, never counted as Rp 0
+                   "unknown": report["totals"].get("shortfall_unknown", 0),
+                   "unknown_words": counted(report["totals"].get("shortfall_unknown", 0), lang)},
+        # what could not be checked: said in every letter; a confirmation certifies nothing of it
+        "not_checked": [w for code, w in unchecked.items() if code != "unchecked-rows"],
+        "confirmed": {"programs": not {"unchecked-programs", "unchecked-size"} & set(unchecked),
+                      "wages": not {"unchecked-reported-wage", "unchecked-wages", "unchecked-daily-wages"}
+                      & set(unchecked)},
+        # interns are named only from the date their basis was in force (programs.worker.intern)
+        "interns_basis": rule_set.parameters.get("programs.worker.intern").values[0].since <= period.last_day,
+        "outsourcing_basis": _basis(rule_set, period, "1.4"),
+        # a vendor's letter: the clients' payrolls the data came from (name and file)
+        "client_files": list({(c["name"], c["file"]): c for c in report.get("client_files", [])}.values()),
         "families": families,
         "vendors": list(vendors.values()),
         # a vendor's letter (compliance audit): the clients on whose payrolls its workers were found
@@ -123,6 +139,18 @@ def build_context(report: dict, office: Office, settings: Settings, number: str,
         "labels": T["labels"],
         "source_name": Path(report["source"]["path"]).name,
     }
+
+
+def _basis(rule_set: RuleSet, period: Period, domain: str) -> str:
+    """The citations in force in the period that rest on a domain-reference row (e.g. 1.4,
+    outsourcing), from the rule files: the same basis in every letter that states it."""
+    out: list[str] = []
+    for rule in rule_set.rules:
+        for c in rule.citations(period):
+            rows = [r.strip().split(" ")[0] for r in c.domain.split(";")]
+            if domain in rows and c.mark in ("CONFIRMED", "CORROBORATED") and c.citation not in out:
+                out.append(c.citation)
+    return "; ".join(out)
 
 
 def _citations(rules: dict, rule_ids) -> list[str]:
@@ -203,6 +231,7 @@ def issue(register, document: dict, out: Path, office: Office, settings: Setting
           check_id: int | None = None) -> Issued:
     """Number a report's letter in the office's register, render it into `out` (letter.html,
     letter.pdf) and record its files. The register numbers and records; this renders."""
+    office.check_ready(settings)
     reserved = register.reserve_letter(document, office, settings, rule_set, check_id)
     if isinstance(reserved, Issued):
         return reserved

@@ -17,10 +17,10 @@ import pyarrow.compute as pc
 
 from compliance import __version__
 from compliance.model import CHECKED_PROGRAMS, RegistrySummary, Report, Rule, RuleSet, plain
-from compliance.texts import issue_words, notice_words
+from compliance.texts import issue_words, notice_words, term
 
 SCHEMA_VERSION = 2
-MONEY_FIELDS = {"actual_wage", "reported_wage", "reported_wage_basis", "wage_difference", "minimum_wage",
+MONEY_FIELDS = {"actual_wage", "daily_wage", "daily_rate", "monthly_from_daily", "reported_wage", "reported_wage_basis", "wage_difference", "minimum_wage",
                 "base_wage", "fixed_allowance", "shortfall"}
 UNITS_PER_RUPIAH = 1_000_000
 SHOWN = {"nik", "name", "employment_type", "vendor", "outsourced", "vendor_duty"}
@@ -60,7 +60,9 @@ def to_dict(report: Report, rule_set: RuleSet, lang: str = "id", limit: int | No
             "violations": report.totals.violations, "findings": report.findings_count,
             "vendor_violations": report.totals.vendor_violations,
             "vendor_shortfall_idr": report.totals.vendor_shortfall_idr,
+            "shortfall_unknown": report.totals.shortfall_unknown,
         },
+        "unchecked": notice_records(report.unchecked, lang, rule_set.texts),
         "by_family": {k: dict(v) for k, v in report.by_family.items()},
         "compliant": report.compliant,
         "rules": {rid: rule_record(rule, report.rule_parameters.get(rid, []), report.rule_citations[rid])
@@ -131,6 +133,7 @@ class _Columns:
         rows = block.rows.iloc[positions] if len(positions) != len(block.rows) else block.rows
         self.n = n = len(rows)
         totals = block.totals[positions]
+        self.unknown = block.unknown[positions] if block.unknown is not None else None
         labels = {t: spec.get(lang, t) for t, spec in rule_set.employment_types.labels.items()}
         common = {"period": str(report.period), "company_name": report.company.name or "-",
                   "pension_age": _param_value(report, "jp_pension_age"),
@@ -143,6 +146,11 @@ class _Columns:
                     shown[name] = np.full(n, str(common[name]), dtype=object)
                 elif name == "shortfall":
                     shown[name] = by_distinct(totals, rupiah)
+                    if self.unknown is not None:     # no wage: unknown, never "Rp 0" (issue 18)
+                        shown[name][self.unknown] = term("amount-unknown", lang, rule_set.texts)
+                elif name == "vendor":               # a vendor with no name is never "-"
+                    shown[name] = rows[name].where(rows[name].notna(), term("vendor-unnamed", lang, rule_set.texts)) \
+                        .to_numpy(dtype=object)
                 elif name == "employment_type_label":
                     shown[name] = by_distinct(rows["employment_type"].to_numpy(), lambda t: str(labels.get(t, t)))
                 elif name == "missing_programs":
@@ -197,12 +205,13 @@ class _Columns:
     def records(self) -> list[dict]:
         base = {"rule_id": self.rule.id, "family": self.rule.family, "severity": self.rule.severity}
         rows, amounts = self.row.tolist(), self.amount.tolist()
+        unknown = self.unknown.tolist() if self.unknown is not None else [False] * self.n
         missing = None if self.missing is None else by_distinct(self.missing, self.missing_programs)
         out = []
         for i in range(self.n):
             rec = {**base, "row": rows[i], "nik": self.nik[i], "name": self.name[i],
                    "employment_type": self.employment_type[i], "message": self.message[i],
-                   "monthly_shortfall_idr": amounts[i]}
+                   "monthly_shortfall_idr": None if unknown[i] else amounts[i]}
             compared = {k: col[i] for k, col in self.compared if col[i] is not None}
             if compared:
                 rec["compared"] = compared
@@ -243,7 +252,8 @@ class _Columns:
         parts = [head + ',"row":', pc.cast(pa.array(self.row), pa.string()), ',"nik":', *json_text(self.nik),
                  ',"name":', *json_text(self.name), ',"employment_type":', *json_text(self.employment_type),
                  ',"message":', *json_text(self.message), ',"monthly_shortfall_idr":',
-                 pc.cast(pa.array(self.amount), pa.string())]
+                 pc.if_else(pa.array(self.unknown if self.unknown is not None else np.zeros(self.n, dtype=bool)),
+                            "null", pc.cast(pa.array(self.amount), pa.string()))]
         if self.compared:
             compared = listed([when(np.array([v is not None for v in col], dtype=bool), f'"{key}":', js(col))
                                for key, col in self.compared])

@@ -87,9 +87,12 @@ def _summary(ws, d: dict, texts: dict, families: dict, fmt: dict, lang: str) -> 
     if not d["compliant"] and t["violations"] == 0:
         ws.write_string(r, 2, texts["summary"]["unchecked_verdict"].format(n=t["rows_with_issues"]))
     r += 1
-    if c["assumed"]:
-        ws.write_string(r, 0, R["assumed"], fmt["bold"])
-        ws.write_string(r, 1, "; ".join(texts["summary"]["assumed_" + a] for a in c["assumed"]))
+    if t.get("shortfall_unknown"):
+        ws.write_string(r, 1, texts["summary"]["shortfall_unknown"].format(n=t["shortfall_unknown"]))
+        r += 1
+    for u in d.get("unchecked", []):     # what could not be checked, and why (issue 18)
+        ws.write_string(r, 0, texts["summary"]["not_checked"].capitalize(), fmt["bold"])
+        ws.write_string(r, 1, u["message"])
         r += 1
     r += 1
     for col, label in enumerate(T["family_header"]):

@@ -347,7 +347,7 @@ class _State:
                     for f in d["findings"] if f["family"] == code]
             if rows:
                 families.append({"code": code, "title": spec["title"][lang], "findings": rows,
-                                 "owed": sum(f["monthly_shortfall_idr"] for f in rows
+                                 "owed": sum(f["monthly_shortfall_idr"] or 0 for f in rows
                                              if f["responsible"]["party"] == "employer")})
         fields = [(name, spec.label_in(lang), spec.description[lang])
                   for name, spec in self.rule_set.columns.columns.items() if name not in payroll.columns]
