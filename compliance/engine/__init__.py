@@ -114,7 +114,7 @@ def check(payroll: Payroll, company: Company, period: Period, rule_set: RuleSet,
         rule_citations=citations,
         blocks=blocks, totals=totals, by_family=_by_family(blocks, rules, rule_set.families),
         compliant=own == 0 and payroll.rows_with_issues == 0, data_issues=payroll.issues,
-        ignored_rows=list(payroll.ignored_rows), registry=summary, rule_seconds=rule_seconds)
+        ignored_rows=payroll.ignored_rows, registry=summary, rule_seconds=rule_seconds)
 
 
 def _by_family(blocks: list[FindingBlock], rules: dict[str, Rule], families: dict) -> dict[str, dict[str, int]]:
