@@ -1,7 +1,7 @@
-"""The page's limits hold against an outsider (issue 19): checks in worker processes that are
-really stopped after --timeout or when out of memory (and replaced), a full pool answers 503
-with Retry-After, workers end with the server, and a megabyte of blank lines answers in a few
-kilobytes."""
+"""The page's limits hold against an outsider (issue 19): CSRF tokens only this server signed,
+/api/check only from the page's own origin, checks in worker processes that are really stopped
+after --timeout or when out of memory (and replaced), a full pool answers 503 with Retry-After,
+workers end with the server, and a megabyte of blank lines answers in a few kilobytes."""
 from __future__ import annotations
 
 import os
@@ -25,6 +25,63 @@ def big_payroll(rows: int) -> bytes:
         w = worker(i % 99_999 + 1, NIK=f"1771011203{i:06d}", **{"No KPJ": "" if i % 3 == 0 else f"17{i:09d}"})
         lines.append(";".join(map(str, w)))
     return ("\n".join(lines) + "\n").encode()
+
+
+# -- CSRF and origins (no worker needed) ----------------------------------------------------------
+def forms(client, token: str, cookie: str | None = None, **form) -> list:
+    """The page's two form routes, with this cookie and this token (and nothing in the cookie jar)."""
+    client.cookies.clear()
+    headers = {"X-CSRF-Token": token.encode(), "Cookie": f"compliance_csrf={cookie or token}".encode()}
+    return [client.post(route, files={"file": ("gaji.xlsx", MAJU)}, data=form, headers=headers)
+            for route in ("/check", "/download/findings.xlsx")]
+
+
+def test_a_forged_csrf_cookie_is_refused(client):
+    """The page used to adopt any cookie as its token: `compliance_csrf=x` and `X-CSRF-Token: x` passed."""
+    check, download = forms(client, "x")
+    assert check.status_code == 403 and "kedaluwarsa" in check.text
+    assert download.status_code == 403 and download.json()["code"] == "form-expired"
+    page = client.get("/", headers={"Cookie": "compliance_csrf=x"})   # nor is it adopted: the page issues its own
+    assert page.cookies.get("compliance_csrf") not in (None, "x") and 'content="x"' not in page.text
+    client.cookies.clear()
+
+
+def test_a_token_this_server_did_not_sign_is_refused(client):
+    from starlette.testclient import TestClient
+
+    from compliance.web import create_app
+
+    foreign = TestClient(create_app()).get("/").cookies.get("compliance_csrf")     # another server's secret
+    nonce, _, mac = foreign.rpartition(".")
+    for token in (foreign, f"{nonce}.{mac[:-2]}AA", f"{nonce}x.{mac}", f".{mac}", "\u00e9.\u00e9"):
+        for r in forms(client, token, lang="en"):
+            assert r.status_code == 403 and "expired" in r.text, (token, r.text)
+    own = client.get("/").cookies.get("compliance_csrf")
+    assert own.count(".") == 1 and len(own) > 60
+    assert [r.status_code for r in forms(client, own)] == [200, 200]
+    assert forms(client, own, cookie=foreign)[0].status_code == 403      # the token must be the cookie's
+    client.cookies.clear()
+
+
+def test_the_api_refuses_a_foreign_origin_unless_allowed(client):
+    from starlette.testclient import TestClient
+
+    from compliance.web import WebSettings, create_app
+
+    for lang, words in (("id", "situs lain"), ("en", "another site")):
+        r = client.post(f"/api/check?lang={lang}", files={"file": ("gaji.xlsx", MAJU)},
+                        headers={"Origin": "https://evil.example"})
+        assert r.status_code == 403 and r.json()["code"] == "cross-origin" and words in r.json()["error"]
+        assert "access-control-allow-origin" not in r.headers
+    assert client.post("/api/check", files={"file": ("g.xlsx", MAJU)}, headers={"Origin": "null"}).status_code == 403
+    r = client.post("/api/check", files={"file": ("gaji.xlsx", MAJU)}, headers={"Origin": "http://testserver"})
+    assert r.status_code == 200 and r.json()["totals"]["violations"] == 3        # the page's own origin
+    allowed = TestClient(create_app(WebSettings(allow_origins=("https://intranet.example",))))
+    # past the origin check: the form is what is refused now (no worker needed to see it)
+    r = allowed.post("/api/check", data={"period": "2025-06"}, headers={"Origin": "https://intranet.example"})
+    assert r.status_code == 400 and r.headers["access-control-allow-origin"] == "https://intranet.example"
+    r = allowed.post("/api/check", data={"period": "2025-06"}, headers={"Origin": "https://evil.example"})
+    assert r.status_code == 403
 
 
 # -- the answer's size ----------------------------------------------------------------------------
@@ -169,4 +226,4 @@ def test_the_pool_settings_are_options_of_serve():
     from compliance.cli import main
 
     text = CliRunner().invoke(main, ["serve", "--help"]).output
-    assert all(option in text for option in ("--workers", "--queue", "--worker-memory"))
+    assert all(option in text for option in ("--workers", "--queue", "--worker-memory", "--allow-origin"))

@@ -50,13 +50,16 @@ def template(out, rules_dir, lang):
 @click.option("--worker-memory", "worker_memory_mb", type=click.FloatRange(min=512), default=1536,
               show_default=True, help="Each worker's memory limit in MB (address space); a file that needs more "
                                       "is refused (422) and the worker replaced.")
+@click.option("--allow-origin", "allow_origins", multiple=True, metavar="ORIGIN",
+              help="Another site whose pages may call /api/check (e.g. https://intranet.example; * for any); "
+                   "repeatable. Without it, a request from another origin is refused (403).")
 @click.option("--root-path", default="", help="The path prefix when served behind a reverse proxy (e.g. /cek).")
 @engine_option("pandas")
 @rules_option
 @templates_option
 @lang_option
-def serve(host, port, max_upload_mb, timeout_s, workers, queue, worker_memory_mb, root_path, engine, rules_dir,
-          templates_dir, lang):
+def serve(host, port, max_upload_mb, timeout_s, workers, queue, worker_memory_mb, allow_origins, root_path, engine,
+          rules_dir, templates_dir, lang):
     """Serve the employer's self-check page and the API for scripts.
 
     \b
@@ -89,7 +92,8 @@ def serve(host, port, max_upload_mb, timeout_s, workers, queue, worker_memory_mb
 
     app = create_app(WebSettings(max_upload_mb=max_upload_mb, timeout_s=timeout_s,
                                  workers=workers or default_workers(), queue=queue, worker_memory_mb=worker_memory_mb,
-                                 engine=engine, rules=rules_dir, templates=templates_dir))
+                                 allow_origins=tuple(allow_origins), engine=engine, rules=rules_dir,
+                                 templates=templates_dir))
     echo(say("serving", url=f"http://{host}:{port}{root_path}/"))
     uvicorn.run(app, host=host, port=port, root_path=root_path, log_level="warning", server_header=False,
                 timeout_keep_alive=5)

@@ -11,13 +11,16 @@ Nothing is stored: each request reads the upload into memory, has it checked and
 upload is never written to disk under its own name; its name is only used for its type). The
 checks run in a small pool of worker processes (compliance/web/pool.py), each with a memory
 limit; one that takes longer than the timeout has its worker killed and replaced, and a full pool
-answers 503 with Retry-After. Forms are CSRF-safe (a token in a SameSite=Strict cookie that the
-page sends back in a header), the API refuses cross-site browser requests, uploads are bounded,
-and every response carries a strict Content-Security-Policy and the other security headers.
+answers 503 with Retry-After. Forms are CSRF-safe (a token signed by this server, in a
+SameSite=Strict cookie that the page sends back in a header), the API refuses requests from
+another origin unless allowed, uploads are bounded, and every response carries a strict
+Content-Security-Policy and the other security headers.
 """
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
 import hmac
 import os
 import secrets
@@ -54,6 +57,7 @@ class WebSettings:
     workers: int = default_workers()   # worker processes: checks at once
     queue: int = 8                     # checks that may wait for a worker; beyond, 503 with Retry-After
     worker_memory_mb: float = 1536     # each worker's address space (RLIMIT_AS); beyond, the file is refused (422)
+    allow_origins: tuple[str, ...] = ()    # other origins whose pages may call /api/check ("*": any)
     engine: str = "pandas"             # the same checks as Great Expectations, without its per-request cost
     rules: Path | None = None
     templates: Path | None = None
@@ -183,6 +187,7 @@ class _State:
 
         self.settings, self.rule_set, self.templates = settings, rule_set, templates
         self.env = environment(templates)
+        self.secret = secrets.token_bytes(32)        # signs the page's CSRF tokens; a new one at each start
         self.pool = WorkerPool(Checks(settings.rules, settings.templates, settings.engine), size=settings.workers,
                                queue=settings.queue, memory_mb=settings.worker_memory_mb, timeout_s=settings.timeout_s)
         self.static_files = {"app.js": ("web/app.js", "text/javascript; charset=utf-8"),
@@ -195,7 +200,9 @@ class _State:
         from compliance.outputs.template import RISKS, SIZES, regencies
 
         lang = "en" if request.query_params.get("lang") == "en" else "id"
-        token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
+        token = request.cookies.get(CSRF_COOKIE) or ""
+        if not self._signed(token):
+            token = self._sign(secrets.token_urlsafe(24))
         html = self.env.get_template("web/index.html.j2").render(
             T=self.rule_set.texts[lang]["web"], lang=lang, csrf=token, sizes=SIZES, risks=RISKS,
             regencies=regencies(self.rule_set), max_mb=self.settings.max_upload_mb)
@@ -259,15 +266,34 @@ class _State:
     async def api_check(self, request):
         from starlette.responses import JSONResponse, Response
 
-        site = request.headers.get("sec-fetch-site")
-        if site and site not in ("same-origin", "none"):
-            return JSONResponse({"error": "cross-site requests are refused", "status": 403}, status_code=403)
+        origin = request.headers.get("origin")
+        allowed = self._allowed(request, origin)
+        extra = {"Access-Control-Allow-Origin": origin, "Vary": "Origin"} if allowed and origin else {}
         try:
+            if not allowed:
+                raise self._refused(request, 403, "cross-origin")
             form = await self._form(request, csrf=False)
             data = await self._run(form, "json")
         except Refused as exc:
-            return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
-        return Response(data, media_type="application/json")
+            return JSONResponse(exc.body(), status_code=exc.status, headers={**exc.headers, **extra})
+        return Response(data, media_type="application/json", headers=extra)
+
+    def _allowed(self, request, origin: str | None) -> bool:
+        """The page's own origin, or one given with --allow-origin; without an Origin header, not
+        a browser's cross-site request (Sec-Fetch-Site)."""
+        if origin is None:
+            return request.headers.get("sec-fetch-site") in (None, "same-origin", "none")
+        own = f"{request.url.scheme}://{request.url.netloc}"
+        return origin == own or origin in self.settings.allow_origins or "*" in self.settings.allow_origins
+
+    # -- the CSRF token: random, signed with this server's secret ---------------------------------
+    def _sign(self, nonce: str) -> str:
+        mac = hmac.new(self.secret, nonce.encode(), hashlib.sha256).digest()
+        return f"{nonce}.{base64.urlsafe_b64encode(mac).decode().rstrip('=')}"
+
+    def _signed(self, token: str) -> bool:
+        nonce = token.rpartition(".")[0]
+        return bool(nonce) and hmac.compare_digest(self._sign(nonce).encode(), token.encode())
 
     # -- the shared steps -------------------------------------------------------------------------
     def _texts(self, request, form_lang: bool = False) -> dict:
@@ -285,10 +311,10 @@ class _State:
             raise self._refused(request, 400, "form-unreadable", kind=type(exc).__name__) from None
         request.state.lang = "en" if form.get("lang") == "en" else "id"
         try:
-            if csrf:
-                token = request.headers.get("x-csrf-token") or form.get("csrf_token") or ""
+            if csrf:        # the cookie's token, signed by this server, sent back by the page's script
+                token = str(request.headers.get("x-csrf-token") or form.get("csrf_token") or "")
                 cookie = request.cookies.get(CSRF_COOKIE) or ""
-                if not cookie or not hmac.compare_digest(str(token), cookie):
+                if not self._signed(cookie) or not hmac.compare_digest(token.encode(), cookie.encode()):
                     raise self._refused(request, 403, "form-expired")
             upload = form.get("file")
             if upload is None or isinstance(upload, str):
