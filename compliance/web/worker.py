@@ -34,7 +34,7 @@ class Checks:
 class Checker:
     def __init__(self, settings: Checks):
         from compliance.outputs.letters import environment
-        from compliance.pipeline import check_file  # noqa: F401 - imported once, before the first task
+        import compliance.pipeline  # noqa: F401 - imported once, before the first task
         from compliance.resources import rules_dir, templates_dir
         from compliance.ruleset import load_rule_set
 
