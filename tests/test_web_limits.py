@@ -174,7 +174,7 @@ def strict(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def slow_file():
-    return big_payroll(150_000)        # about 14 MB: far longer than two seconds to check
+    return big_payroll(200_000)        # about 19 MB: far longer than two seconds to check
 
 
 def test_a_check_longer_than_the_timeout_is_stopped_and_its_worker_replaced(strict, slow_file):
