@@ -2,6 +2,7 @@
 JSON contract. Everything here pickles, so a worker process or a web server can pass it on.
 
     Payroll    one payroll file, read (canonical table + data issues + what is still needed)
+    IgnoredRows  the rows of a payroll that are not workers, with why, as arrays and as ranges
     Registry   the agency's participant registry extract, read
     RuleSet    rules, dated parameters, column aliases, worker types and texts, loaded once
     Report     what check() found for one company and period
@@ -168,6 +169,74 @@ def empty_issues() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in ISSUE_COLUMNS + ["severity"]})
 
 
+class IgnoredRows:
+    """The rows under the header that are not workers (blank, JUMLAH/TOTAL, footer, ...), each
+    with its reason and the first text in it, kept as three arrays: a file of a million blank
+    lines costs a few megabytes here, not a million dicts. Iterating gives `{row, reason, text}`
+    dicts (fine for an ordinary payroll's handful); `ranges()` gives them all in a bounded list."""
+
+    __slots__ = ("rows", "reasons", "texts")
+
+    def __init__(self, rows=(), reasons=(), texts=None):
+        self.rows = np.asarray(rows, dtype=np.int64)
+        self.reasons = np.asarray(reasons, dtype=object)
+        self.texts = np.full(len(self.rows), None, dtype=object) if texts is None else np.asarray(texts, dtype=object)
+        order = np.argsort(self.rows, kind="stable")
+        if len(order) and (order != np.arange(len(order))).any():
+            self.rows, self.reasons, self.texts = self.rows[order], self.reasons[order], self.texts[order]
+
+    @classmethod
+    def of(cls, records) -> "IgnoredRows":
+        """From `{row, reason, text?}` dicts (or another IgnoredRows, returned as it is)."""
+        if isinstance(records, IgnoredRows):
+            return records
+        records = list(records)
+        return cls([r["row"] for r in records], [r["reason"] for r in records], [r.get("text") for r in records])
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self):
+        return iter(self.first(len(self)))
+
+    def first(self, n: int) -> list[dict]:
+        """The first `n` rows one by one (all of them when there are no more)."""
+        return [{"row": r, "reason": reason, "text": text}
+                for r, reason, text in zip(self.rows[:n].tolist(), self.reasons[:n], self.texts[:n])]
+
+    def counts(self) -> dict[str, int]:
+        """Rows by reason, in the order the reasons first occur."""
+        codes, names = pd.factorize(self.reasons)
+        return {str(name): int(n) for name, n in zip(names, np.bincount(codes, minlength=len(names)))}
+
+    def ranges(self, limit: int = 1000) -> list[dict]:
+        """Every row as ranges `{from, to, count, reason}`, ordered by `from`: a run of rows of one
+        reason one after the other is one range (count = to - from + 1). When there are more runs
+        than `limit`, neighbouring runs of a reason are joined (count then says how many of the
+        rows from..to have that reason), so the list never holds more than `limit` ranges plus
+        one per reason, and the counts always add up to every ignored row."""
+        if not len(self.rows):
+            return []
+        codes, names = pd.factorize(self.reasons)
+        runs = []                                       # per reason: (starts, ends, counts)
+        for code, reason in enumerate(names):
+            rows = self.rows[codes == code]
+            cut = np.flatnonzero(np.diff(rows) != 1) + 1
+            starts, ends = np.r_[0, cut], np.r_[cut - 1, len(rows) - 1]
+            runs.append((reason, rows[starts], rows[ends], ends - starts + 1))
+        total = sum(len(r[1]) for r in runs)
+        out = []
+        for reason, starts, ends, counts in runs:
+            if total > limit:                           # join neighbouring runs into `keep` groups
+                keep = max(1, limit * len(starts) // total)
+                first = np.array([g[0] for g in np.array_split(np.arange(len(starts)), keep)])
+                last = np.r_[first[1:] - 1, len(starts) - 1]
+                starts, ends, counts = starts[first], ends[last], np.add.reduceat(counts, first)
+            out += [{"from": int(a), "to": int(b), "count": int(c), "reason": str(reason)}
+                    for a, b, c in zip(starts, ends, counts)]
+        return sorted(out, key=lambda r: r["from"])
+
+
 @dataclass
 class Payroll:
     """One payroll file, read: the canonical table and everything needed to account for its rows.
@@ -181,7 +250,7 @@ class Payroll:
     table: pd.DataFrame
     columns: dict[str, str]
     unmapped_columns: list[dict]      # headers not used: {header, guess?, score?, second_for?}
-    ignored_rows: list[dict]
+    ignored_rows: IgnoredRows         # rows that are not workers (a list of {row, reason, text} is turned into one)
     issues: pd.DataFrame
     assumptions: list[dict]           # notices (compliance.texts.notice): what reading assumed
     company: Company
@@ -191,6 +260,7 @@ class Payroll:
     file_company: Company | None = None     # the file's own details (company sheet < title rows), before options
 
     def __post_init__(self) -> None:
+        self.ignored_rows = IgnoredRows.of(self.ignored_rows)
         if self.file_company is None:
             self.file_company = self.company
 
@@ -511,7 +581,7 @@ class Report:
     by_family: dict[str, dict[str, int]]
     compliant: bool
     data_issues: pd.DataFrame
-    ignored_rows: list[dict]
+    ignored_rows: IgnoredRows
     registry: RegistrySummary | None = None
     rule_seconds: float = 0.0
     unchecked: list = field(default_factory=list)   # notices: what could not be checked, and why

@@ -95,6 +95,42 @@ def validate_schema():
 ARTIFACTS = ROOT / "tests" / "artifacts"     # screenshots the browser tests keep (not committed)
 
 
+@pytest.fixture(scope="module")
+def client():
+    """The page's app with a 1 MB upload limit, in Starlette's test client (its lifespan starts
+    and stops the worker pool)."""
+    from starlette.testclient import TestClient
+
+    from compliance.web import WebSettings, create_app
+
+    with TestClient(create_app(WebSettings(max_upload_mb=1))) as c:
+        yield c
+
+
+def start_server(log: Path, *options) -> tuple:
+    """A real `compliance serve` on a free port of 127.0.0.1, once it answers: (its URL, the process)."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "compliance", "serve", "--port", str(port), *map(str, options)],
+                            stdout=open(log, "w"), stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(url, timeout=1).read()
+            return url, proc
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    pytest.fail(f"compliance serve did not start: {log.read_text()}")
+
+
 @pytest.fixture(scope="session")
 def chromium():
     """A real headless Chromium through Selenium (Debian `chromium` and `chromium-driver`, which
@@ -134,7 +170,9 @@ def chromium():
 SLOW = ("test_audit.py::", "test_hostile.py::test_odd_forms_never_escape", "test_core.py::test_every_module_imports",
         "test_core.py::test_every_subcommand_runs", "test_register.py::test_eight_processes", "test_web.py::test_annotate",
         "test_web.py::test_the_page_in_headless_chromium", "test_readme.py::test_readme_example_output_is_current[audit]",
-        "test_docs.py::test_docs_example_output_is_current[audit", "test_language.py::test_every_face")
+        "test_docs.py::test_docs_example_output_is_current[audit", "test_language.py::test_every_face",
+        "test_web_limits.py::test_a_check_longer", "test_web_limits.py::test_a_full_pool",
+        "test_web_limits.py::test_a_file_needing")
 
 
 def pytest_collection_modifyitems(config, items):

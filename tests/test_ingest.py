@@ -180,3 +180,26 @@ def test_generated_messy_files_reconcile(tmp_path_factory, rows, shape, as_csv):
     # every row under the header is somewhere (a workbook keeps no empty rows after its last cell)
     last = len(grid) if as_csv else max(i for i, r in enumerate(grid, 1) if any(v not in ("", None) for v in r))
     assert listed == last - shape["titles"] - 1
+
+
+def test_ignored_rows_are_ranges_however_many_and_however_they_fall():
+    """A million blank rows are one range; rows that alternate reasons are joined beyond the
+    limit, and the counts still add up to every row (the report stays small for any file)."""
+    import numpy as np
+
+    from compliance.model import IgnoredRows
+
+    blank = IgnoredRows(np.arange(4, 1_000_004), np.full(1_000_000, "blank", dtype=object))
+    assert blank.ranges() == [{"from": 4, "to": 1_000_003, "count": 1_000_000, "reason": "blank"}]
+    rows = np.arange(10, 200_010)
+    mixed = IgnoredRows(rows[rows % 3 != 0], np.where(rows[rows % 3 != 0] % 3 == 1, "blank", "total").astype(object))
+    ranges = mixed.ranges(limit=100)
+    assert len(ranges) <= 102 and [r["from"] for r in ranges] == sorted(r["from"] for r in ranges)
+    assert mixed.counts() == {"total": len(mixed) // 2, "blank": len(mixed) // 2}
+    for reason, n in mixed.counts().items():
+        assert sum(r["count"] for r in ranges if r["reason"] == reason) == n
+    assert all(r["count"] <= r["to"] - r["from"] + 1 for r in ranges)
+    small = IgnoredRows.of([{"row": 9, "reason": "footer"}, {"row": 7, "reason": "blank"}, {"row": 8, "reason": "blank"}])
+    assert small.ranges() == [{"from": 7, "to": 8, "count": 2, "reason": "blank"},
+                              {"from": 9, "to": 9, "count": 1, "reason": "footer"}]
+    assert [r["row"] for r in small] == [7, 8, 9] and small.first(2)[1]["row"] == 8

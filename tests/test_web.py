@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -15,19 +14,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.conftest import ARTIFACTS, SAMPLES, read_payroll, worker, write_csv
+from tests.conftest import ARTIFACTS, SAMPLES, read_payroll, start_server, worker, write_csv
 
 MAJU = (SAMPLES / "pt-maju-bersama-juni-2025.xlsx").read_bytes()
-
-
-@pytest.fixture(scope="module")
-def client():
-    from starlette.testclient import TestClient
-
-    from compliance.web import WebSettings, create_app
-
-    with TestClient(create_app(WebSettings(max_upload_mb=1))) as c:
-        yield c
 
 
 def unknown_column_payroll(tmp: Path) -> Path:
@@ -216,24 +205,7 @@ def test_a_template_filled_in_by_hand_reads_with_no_assumption(tmp_path):
 # -- the page in a real browser against a real server ----------------------------------------------
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    log = tmp_path_factory.mktemp("serve") / "serve.log"
-    proc = subprocess.Popen([sys.executable, "-m", "compliance", "serve", "--port", str(port)],
-                            stdout=open(log, "w"), stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    import urllib.request
-
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(url, timeout=1).read()
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        proc.kill()
-        pytest.fail(f"compliance serve did not start: {log.read_text()}")
+    url, proc = start_server(tmp_path_factory.mktemp("serve") / "serve.log")
     yield url
     proc.terminate()
     proc.wait(10)

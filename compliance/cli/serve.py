@@ -41,15 +41,25 @@ def template(out, rules_dir, lang):
 @click.option("--max-upload-mb", type=click.FloatRange(min=0.1), default=20.0, show_default=True,
               help="Largest upload accepted (413 above).")
 @click.option("--timeout", "timeout_s", type=click.FloatRange(min=1), default=60.0, show_default=True,
-              help="Seconds a check may take (503 after).")
-@click.option("--concurrent", type=click.IntRange(min=1), default=4, show_default=True,
-              help="Checks at once; others wait.")
+              help="Seconds a check may take; after, its worker is killed and replaced (503).")
+@click.option("--workers", type=click.IntRange(min=1, max=64), default=None,
+              help="Worker processes that check uploads, one check each at a time  [default: one for every two "
+                   "cores, at least 1].")
+@click.option("--queue", type=click.IntRange(min=0, max=32), default=8, show_default=True,
+              help="Checks that may wait for a worker; beyond, 503 with Retry-After.")
+@click.option("--worker-memory", "worker_memory_mb", type=click.FloatRange(min=512), default=1536,
+              show_default=True, help="Each worker's memory limit in MB (address space); a file that needs more "
+                                      "is refused (422) and the worker replaced.")
+@click.option("--allow-origin", "allow_origins", multiple=True, metavar="ORIGIN",
+              help="Another site whose pages may call /api/check (e.g. https://intranet.example; * for any); "
+                   "repeatable. Without it, a request from another origin is refused (403).")
 @click.option("--root-path", default="", help="The path prefix when served behind a reverse proxy (e.g. /cek).")
 @engine_option("pandas")
 @rules_option
 @templates_option
 @lang_option
-def serve(host, port, max_upload_mb, timeout_s, concurrent, root_path, engine, rules_dir, templates_dir, lang):
+def serve(host, port, max_upload_mb, timeout_s, workers, queue, worker_memory_mb, allow_origins, root_path, engine,
+          rules_dir, templates_dir, lang):
     """Serve the employer's self-check page and the API for scripts.
 
     \b
@@ -57,14 +67,17 @@ def serve(host, port, max_upload_mb, timeout_s, concurrent, root_path, engine, r
     was read and fix an unrecognised column, fill in missing company details,
     see the findings by family with what to do and the contributions owed,
     and download findings.xlsx, the marked payroll and the blank template.
-    Nothing is stored beyond the request. One process (uvicorn) by default;
-    behind a branch's reverse proxy give --root-path.
+    Nothing is stored beyond the request. One server process (uvicorn) hands
+    each check to a pool of --workers processes, each limited to
+    --worker-memory MB and stopped after --timeout; behind a branch's reverse
+    proxy give --root-path.
 
     \b
     API: POST /api/check, a multipart form with the payroll in `file` and
     optional `period`, `company_size`, `jkk_risk`, `regency`, `npp`,
     `company_name`, `lang` and `map` (FIELD=Header, repeatable); the report
-    contract's JSON (200), or a JSON error with its code (400, 413, 415).
+    contract's JSON (200), or a JSON error with its code (400, 403, 413, 415,
+    422, 503).
 
     \b
     Examples:
@@ -75,9 +88,12 @@ def serve(host, port, max_upload_mb, timeout_s, concurrent, root_path, engine, r
     import uvicorn
 
     from compliance.web import WebSettings, create_app
+    from compliance.web.app import default_workers
 
-    app = create_app(WebSettings(max_upload_mb=max_upload_mb, timeout_s=timeout_s, concurrent=concurrent,
-                                 engine=engine, rules=rules_dir, templates=templates_dir))
+    app = create_app(WebSettings(max_upload_mb=max_upload_mb, timeout_s=timeout_s,
+                                 workers=workers or default_workers(), queue=queue, worker_memory_mb=worker_memory_mb,
+                                 allow_origins=tuple(allow_origins), engine=engine, rules=rules_dir,
+                                 templates=templates_dir))
     echo(say("serving", url=f"http://{host}:{port}{root_path}/"))
     uvicorn.run(app, host=host, port=port, root_path=root_path, log_level="warning", server_header=False,
                 timeout_keep_alive=5)

@@ -127,7 +127,7 @@ def check(payroll: Payroll, company: Company, period: Period, rule_set: RuleSet,
         rule_citations=citations,
         blocks=blocks, totals=totals, by_family=_by_family(blocks, rules, rule_set.families),
         compliant=own == 0 and payroll.rows_with_issues == 0, data_issues=payroll.issues,
-        ignored_rows=list(payroll.ignored_rows), registry=summary, rule_seconds=rule_seconds, unchecked=unchecked)
+        ignored_rows=payroll.ignored_rows, registry=summary, rule_seconds=rule_seconds, unchecked=unchecked)
 
 
 # with a registry, the payroll's own program columns do not decide participation: what reading said

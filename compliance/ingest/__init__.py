@@ -24,8 +24,8 @@ from compliance.ingest.header import ColumnCatalog, find_header, resolve_columns
 from compliance.ingest.header import load_catalog as load_column_catalog
 from compliance.ingest.registry import read_registry, registry_from_records
 from compliance.ingest.words import load_header_words
-from compliance.model import (CANONICAL_DTYPES, ISSUE_COLUMNS, PROGRAMS, Company, EmploymentTypes, Payroll,
-                              RuleSet, Source, normalize, plain)
+from compliance.model import (CANONICAL_DTYPES, ISSUE_COLUMNS, PROGRAMS, Company, EmploymentTypes, IgnoredRows,
+                              Payroll, RuleSet, Source, normalize, plain)
 from compliance.resources import check_keys, load_yaml
 from compliance.texts import notice
 
@@ -75,8 +75,14 @@ def read_payroll(source: str | Path | bytes, rule_set: RuleSet, name: str | None
                                 headers=list(header.texts.values()))
 
     money_cols = [mapping[c] for c in ("base_wage", "fixed_allowance", "reported_wage") if c in mapping]
+    blank = values.blank_rows(data)          # set aside at once: a million blank lines cost little
+    blank_rows, data = data.index[blank], data[~blank]
     kinds = pd.DataFrame({c: values.cell_kinds(data[c]) for c in data.columns}, index=data.index)
     is_worker, ignored = rows.classify(data, kinds, mapping["nik"], mapping["name"], money_cols, header.texts)
+    blanks = np.full(len(blank_rows), "blank", dtype=object)
+    ignored = IgnoredRows(np.r_[ignored["row"].to_numpy(), blank_rows.to_numpy()],
+                          np.r_[ignored["reason"].to_numpy(dtype=object), blanks],
+                          np.r_[ignored["text"].to_numpy(dtype=object), np.full(len(blank_rows), None, dtype=object)])
     workers = data[is_worker.to_numpy()]
     worker_kinds = kinds[is_worker.to_numpy()]
     if workers.empty:      # nothing to check is no verdict, never "compliant"
@@ -120,7 +126,7 @@ def read_payroll(source: str | Path | bytes, rule_set: RuleSet, name: str | None
     src = Source(path, chosen.name, header.row_index + 1, int(len(workers)), raw.file_type, raw.encoding,
                  raw.delimiter)
     return Payroll(source=src, table=table, columns=texts, unmapped_columns=unmapped,
-                   ignored_rows=ignored.to_dict("records"), issues=issues, assumptions=assumptions,
+                   ignored_rows=ignored, issues=issues, assumptions=assumptions,
                    company=company, notes=notes, needs=[] if company.period else ["period"],
                    column_index={k: int(v) for k, v in mapping.items()}, file_company=file_company)
 

@@ -25,6 +25,8 @@ MONEY_FIELDS = {"actual_wage", "daily_wage", "daily_rate", "monthly_from_daily",
 UNITS_PER_RUPIAH = 1_000_000
 SHOWN = {"nik", "name", "employment_type", "vendor", "outsourced", "vendor_duty"}
 LINE_SEPARATOR = ",\n    "       # between the lines of a list (findings, data issues)
+IGNORED_LISTED = 1000            # ignored rows listed one by one; all of them are in `ignored_row_ranges`
+IGNORED_RANGES = 1000            # at most this many ranges (plus one per reason), however the rows fall
 
 
 def rupiah(value) -> str:
@@ -71,7 +73,8 @@ def to_dict(report: Report, rule_set: RuleSet, lang: str = "id", limit: int | No
                               "domain": v.domain, "mark": v.mark} for name, v in sorted(report.parameters.items())},
         "findings": findings(report, rule_set, lang, limit),
         "data_issues": issue_records(report.data_issues, report.source.sheet, lang, rule_set.texts),
-        "ignored_rows": [{"row": int(r["row"]), "reason": r["reason"]} for r in report.ignored_rows],
+        "ignored_rows": [{"row": r["row"], "reason": r["reason"]} for r in report.ignored_rows.first(IGNORED_LISTED)],
+        "ignored_row_ranges": report.ignored_rows.ranges(IGNORED_RANGES),
         "registry": registry_record(report.registry, lang, rule_set.texts),
     }
 

@@ -3,10 +3,11 @@ Every word comes from the rule set's texts (rules/texts.yaml: `validate:`, notic
 from __future__ import annotations
 
 from compliance.model import Payroll, plain
-from compliance.outputs.report import dumps, issue_records, notice_records
+from compliance.outputs.report import IGNORED_LISTED, IGNORED_RANGES, dumps, issue_records, notice_records
 from compliance.texts import bundled, source_words, term
 
 SCHEMA_VERSION = 1
+TEXT_RANGES = 40         # the text output's line of ignored rows stays a line
 
 
 def unmapped_words(u: dict, lang: str, texts: dict | None = None) -> str:
@@ -30,8 +31,9 @@ def to_dict(payroll: Payroll, lang: str = "id", texts: dict | None = None) -> di
         "unmapped": [dict(u) for u in payroll.unmapped_columns],
         "rows_usable": payroll.rows_usable,
         "rows_with_issues": payroll.rows_with_issues,
-        "ignored_rows": [{"row": int(r["row"]), "reason": r["reason"], "text": plain(r.get("text"))}
-                         for r in payroll.ignored_rows],
+        "ignored_rows": [{"row": r["row"], "reason": r["reason"], "text": plain(r["text"])}
+                         for r in payroll.ignored_rows.first(IGNORED_LISTED)],
+        "ignored_row_ranges": payroll.ignored_rows.ranges(IGNORED_RANGES),
         "assumptions": [n["message"] for n in notice_records(payroll.assumptions, lang, texts)],
         "notes": [n["message"] for n in notice_records(payroll.notes, lang, texts)],
         "notices": notice_records(payroll.assumptions + payroll.notes, lang, texts),
@@ -71,14 +73,14 @@ def to_text(payroll: Payroll, lang: str = "id", limit: int | None = None, texts:
     for n in d["notes"]:
         lines.append(f"{V['note']}: {n}")
     lines.append(V["rows"].format(read=src["rows_read"], usable=d["rows_usable"], issues=d["rows_with_issues"],
-                                  ignored=len(d["ignored_rows"])))
-    if d["ignored_rows"]:
-        by_reason: dict[str, list[int]] = {}
-        for r in d["ignored_rows"]:
-            by_reason.setdefault(r["reason"], []).append(r["row"])
+                                  ignored=len(payroll.ignored_rows)))
+    if len(payroll.ignored_rows):
+        by_reason: dict[str, list[dict]] = {}
+        for r in payroll.ignored_rows.ranges(TEXT_RANGES):
+            by_reason.setdefault(r["reason"], []).append(r)
         lines.append(V["ignored"] + " " + "; ".join(
-            V["ignored_reason"].format(reason=term("ignored:" + reason, lang, texts), rows=ranges(rows))
-            for reason, rows in by_reason.items()))
+            V["ignored_reason"].format(reason=term("ignored:" + reason, lang, texts), rows=ranges(runs))
+            for reason, runs in by_reason.items()))
     issues = d["data_issues"]
     if issues:
         lines.append(V["issues"].format(n=len(issues)))
@@ -95,18 +97,12 @@ def to_text(payroll: Payroll, lang: str = "id", limit: int | None = None, texts:
     return "\n".join(lines)
 
 
-def ranges(rows: list[int]) -> str:
-    """Row numbers as ranges: 3-7, 9, 12-14."""
-    rows = sorted(rows)
-    parts, start, prev = [], rows[0], rows[0]
-    for r in rows[1:] + [None]:
-        if r is not None and r == prev + 1:
-            prev = r
-            continue
-        parts.append(f"{start}" if start == prev else f"{start}-{prev}")
-        if r is not None:
-            start = prev = r
-    return ", ".join(parts)
+def ranges(runs: list[dict]) -> str:
+    """Ranges of rows (IgnoredRows.ranges) as text: 3-7, 9, 12-14; a range that joins runs says
+    how many of its rows it holds: 20-9000 (4500)."""
+    return ", ".join(str(r["from"]) if r["from"] == r["to"] else
+                     f"{r['from']}-{r['to']}" + ("" if r["count"] == r["to"] - r["from"] + 1 else f" ({r['count']})")
+                     for r in runs)
 
 
 def _value(field: str, value, lang: str, texts: dict) -> str:

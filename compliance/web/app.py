@@ -7,16 +7,22 @@
     POST /download/KIND       findings.xlsx or the annotated workbook of the same upload
     POST /api/check           for scripts: the report contract's JSON
 
-Nothing is stored: each request reads the upload into memory, checks it and forgets it (an
-upload is never written to disk under its own name; its name is only used for its type). Forms
-are CSRF-safe (a token in a SameSite=Strict cookie that the page sends back in a header), the
-API refuses cross-site browser requests, uploads and checking time are bounded, and every
-response carries a strict Content-Security-Policy and the other security headers.
+Nothing is stored: each request reads the upload into memory, has it checked and forgets it (an
+upload is never written to disk under its own name; its name is only used for its type). The
+checks run in a small pool of worker processes (compliance/web/pool.py), each with a memory
+limit; one that takes longer than the timeout has its worker killed and replaced, and a full pool
+answers 503 with Retry-After. Forms are CSRF-safe (a token signed by this server, in a
+SameSite=Strict cookie that the page sends back in a header), the API refuses requests from
+another origin unless allowed, uploads are bounded, and every response carries a strict
+Content-Security-Policy and the other security headers.
 """
 from __future__ import annotations
 
-import asyncio
+import base64
+import contextlib
+import hashlib
 import hmac
+import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,11 +45,19 @@ HEADERS = {
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def default_workers() -> int:
+    """One worker for every two cores (one on a two-core machine): the server keeps a core."""
+    return max(1, len(os.sched_getaffinity(0)) // 2 if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 2) // 2)
+
+
 @dataclass(frozen=True)
 class WebSettings:
     max_upload_mb: float = 20.0        # an upload larger than this is refused (413)
-    timeout_s: float = 60.0            # a check taking longer is abandoned (503)
-    concurrent: int = 4                # checks at once; others wait (memory stays bounded)
+    timeout_s: float = 60.0            # a check taking longer has its worker killed and replaced (503)
+    workers: int = default_workers()   # worker processes: checks at once
+    queue: int = 8                     # checks that may wait for a worker; beyond, 503 with Retry-After
+    worker_memory_mb: float = 1536     # each worker's address space (RLIMIT_AS); beyond, the file is refused (422)
+    allow_origins: tuple[str, ...] = ()    # other origins whose pages may call /api/check ("*": any)
     engine: str = "pandas"             # the same checks as Great Expectations, without its per-request cost
     rules: Path | None = None
     templates: Path | None = None
@@ -57,9 +71,13 @@ class Refused(Exception):
     """A request that gets a JSON (or HTML) error with its status."""
 
     def __init__(self, status: int, message: str, needs: list[str] | None = None, code: str | None = None,
-                 problem: dict | None = None):
+                 problem: dict | None = None, headers: dict | None = None):
         super().__init__(message)
         self.status, self.message, self.needs, self.code, self.problem = status, message, needs or [], code, problem
+        self.headers = headers or {}
+
+    def __reduce__(self):          # a worker process sends it back whole
+        return Refused, (self.status, self.message, self.needs, self.code, self.problem, self.headers)
 
     def body(self) -> dict:
         """The JSON error: the words, and the code with its data beside them."""
@@ -85,6 +103,15 @@ def create_app(settings: WebSettings | None = None):
 
     settings = settings or WebSettings()
     state = _State(settings, load_rule_set(settings.rules or rules_dir()), Path(settings.templates or templates_dir()))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        state.pool.start()            # also started by the first check when the app runs without a lifespan
+        try:
+            yield
+        finally:
+            state.pool.close()
+
     routes = [
         Route("/", state.page, methods=["GET"]),
         Route("/static/{name}", state.static, methods=["GET"]),
@@ -93,8 +120,8 @@ def create_app(settings: WebSettings | None = None):
         Route("/download/{kind}", state.download, methods=["POST"]),
         Route("/api/check", state.api_check, methods=["POST"]),
     ]
-    return Starlette(routes=routes, middleware=[Middleware(SecurityHeaders), Middleware(LimitBody,
-                                                                                          max_bytes=settings.max_bytes)])
+    return Starlette(routes=routes, lifespan=lifespan,
+                     middleware=[Middleware(SecurityHeaders), Middleware(LimitBody, max_bytes=settings.max_bytes)])
 
 
 class SecurityHeaders:
@@ -155,10 +182,14 @@ async def _json_error(send, status: int, message: str) -> None:
 class _State:
     def __init__(self, settings: WebSettings, rule_set, templates: Path):
         from compliance.outputs.letters import environment
+        from compliance.web.pool import WorkerPool
+        from compliance.web.worker import Checks
 
         self.settings, self.rule_set, self.templates = settings, rule_set, templates
         self.env = environment(templates)
-        self.slots = asyncio.Semaphore(settings.concurrent)
+        self.secret = secrets.token_bytes(32)        # signs the page's CSRF tokens; a new one at each start
+        self.pool = WorkerPool(Checks(settings.rules, settings.templates, settings.engine), size=settings.workers,
+                               queue=settings.queue, memory_mb=settings.worker_memory_mb, timeout_s=settings.timeout_s)
         self.static_files = {"app.js": ("web/app.js", "text/javascript; charset=utf-8"),
                              "app.css": ("web/app.css", "text/css; charset=utf-8")}
 
@@ -169,7 +200,9 @@ class _State:
         from compliance.outputs.template import RISKS, SIZES, regencies
 
         lang = "en" if request.query_params.get("lang") == "en" else "id"
-        token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
+        token = request.cookies.get(CSRF_COOKIE) or ""
+        if not self._signed(token):
+            token = self._sign(secrets.token_urlsafe(24))
         html = self.env.get_template("web/index.html.j2").render(
             T=self.rule_set.texts[lang]["web"], lang=lang, csrf=token, sizes=SIZES, risks=RISKS,
             regencies=regencies(self.rule_set), max_mb=self.settings.max_upload_mb)
@@ -201,7 +234,7 @@ class _State:
 
         try:
             form = await self._form(request, csrf=True)
-            result = await self._run(form, self._checked)
+            html = await self._run(form, "fragment")
         except Refused as exc:
             T = self._texts(request, form_lang=True)
             lang = getattr(request.state, "lang", "id")
@@ -212,8 +245,8 @@ class _State:
             html = self.env.get_template("web/error.html.j2").render(
                 T=T, message=T["errors"].get(exc.code, exc.message) if exc.code else exc.message, needs=exc.needs,
                 missing=missing if headers else [], headers=headers)
-            return HTMLResponse(html, status_code=exc.status)
-        return HTMLResponse(self._fragment(result), status_code=200)
+            return HTMLResponse(html, status_code=exc.status, headers=exc.headers)
+        return HTMLResponse(html, status_code=200)
 
     async def download(self, request):
         from starlette.responses import JSONResponse, Response
@@ -223,10 +256,9 @@ class _State:
             return JSONResponse({"error": "no such download", "status": 404}, status_code=404)
         try:
             form = await self._form(request, csrf=True)
-            result = await self._run(form, self._checked)
-            data = await self._run(form, lambda f: self._file(kind, result))
+            data = await self._run(form, kind)
         except Refused as exc:
-            return JSONResponse(exc.body(), status_code=exc.status)
+            return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
         name = {"findings.xlsx": "temuan.xlsx", "annotated.xlsx": "hasil-pemeriksaan.xlsx"}[kind]
         return Response(data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"',
                                                         "X-Filename": name})
@@ -234,17 +266,34 @@ class _State:
     async def api_check(self, request):
         from starlette.responses import JSONResponse, Response
 
-        site = request.headers.get("sec-fetch-site")
-        if site and site not in ("same-origin", "none"):
-            return JSONResponse({"error": "cross-site requests are refused", "status": 403}, status_code=403)
+        origin = request.headers.get("origin")
+        allowed = self._allowed(request, origin)
+        extra = {"Access-Control-Allow-Origin": origin, "Vary": "Origin"} if allowed and origin else {}
         try:
+            if not allowed:
+                raise self._refused(request, 403, "cross-origin")
             form = await self._form(request, csrf=False)
-            result = await self._run(form, self._checked)
+            data = await self._run(form, "json")
         except Refused as exc:
-            return JSONResponse(exc.body(), status_code=exc.status)
-        from compliance.outputs import report as contract
+            return JSONResponse(exc.body(), status_code=exc.status, headers={**exc.headers, **extra})
+        return Response(data, media_type="application/json", headers=extra)
 
-        return Response(contract.dumps(result["document"]), media_type="application/json")
+    def _allowed(self, request, origin: str | None) -> bool:
+        """The page's own origin, or one given with --allow-origin; without an Origin header, not
+        a browser's cross-site request (Sec-Fetch-Site)."""
+        if origin is None:
+            return request.headers.get("sec-fetch-site") in (None, "same-origin", "none")
+        own = f"{request.url.scheme}://{request.url.netloc}"
+        return origin == own or origin in self.settings.allow_origins or "*" in self.settings.allow_origins
+
+    # -- the CSRF token: random, signed with this server's secret ---------------------------------
+    def _sign(self, nonce: str) -> str:
+        mac = hmac.new(self.secret, nonce.encode(), hashlib.sha256).digest()
+        return f"{nonce}.{base64.urlsafe_b64encode(mac).decode().rstrip('=')}"
+
+    def _signed(self, token: str) -> bool:
+        nonce = token.rpartition(".")[0]
+        return bool(nonce) and hmac.compare_digest(self._sign(nonce).encode(), token.encode())
 
     # -- the shared steps -------------------------------------------------------------------------
     def _texts(self, request, form_lang: bool = False) -> dict:
@@ -262,10 +311,10 @@ class _State:
             raise self._refused(request, 400, "form-unreadable", kind=type(exc).__name__) from None
         request.state.lang = "en" if form.get("lang") == "en" else "id"
         try:
-            if csrf:
-                token = request.headers.get("x-csrf-token") or form.get("csrf_token") or ""
+            if csrf:        # the cookie's token, signed by this server, sent back by the page's script
+                token = str(request.headers.get("x-csrf-token") or form.get("csrf_token") or "")
                 cookie = request.cookies.get(CSRF_COOKIE) or ""
-                if not cookie or not hmac.compare_digest(str(token), cookie):
+                if not self._signed(cookie) or not hmac.compare_digest(token.encode(), cookie.encode()):
                     raise self._refused(request, 403, "form-expired")
             upload = form.get("file")
             if upload is None or isinstance(upload, str):
@@ -282,95 +331,34 @@ class _State:
     def _refused(self, request, status: int, code: str, **data) -> Refused:
         """A refusal of the request itself (not of the file), worded in the form's language."""
         lang = getattr(request.state, "lang", None) or ("en" if request.query_params.get("lang") == "en" else "id")
+        return self._problem(lang, status, code, **data)
+
+    def _problem(self, lang: str, status: int, code: str, headers: dict | None = None, **data) -> Refused:
         problem = UnusableInput(code, **data)
         return Refused(status, problem.words(lang, self.rule_set.texts, with_file=False),
-                       problem=problem.to_dict(lang, self.rule_set.texts))
+                       problem=problem.to_dict(lang, self.rule_set.texts), headers=headers)
 
-    async def _run(self, form: dict, fn):
+    async def _run(self, form: dict, kind: str) -> bytes:
+        """Have a worker check the upload and render `kind`; the pool's limits as refusals."""
         from starlette.concurrency import run_in_threadpool
 
-        async with self.slots:
-            try:
-                return await asyncio.wait_for(run_in_threadpool(fn, form), self.settings.timeout_s)
-            except asyncio.TimeoutError:
-                lang = "en" if form["values"].get("lang") == "en" else "id"
-                problem = UnusableInput("check-timeout", seconds=f"{self.settings.timeout_s:.0f}")
-                raise Refused(503, problem.words(lang, self.rule_set.texts, with_file=False),
-                              problem=problem.to_dict(lang, self.rule_set.texts)) from None
+        from compliance.web.pool import PoolFull, TimedOut, WorkerLost
 
-    def _checked(self, form: dict) -> dict:
-        """Read and check the upload (in a worker thread) through check_file, as the command line does."""
-        from compliance.ingest.files import sniff
-        from compliance.outputs import report as contract
-        from compliance.pipeline import Needs, check_file
-
-        v = form["values"]
-        lang = "en" if v.get("lang") == "en" else "id"
-        texts = self.rule_set.texts
+        lang = "en" if form["values"].get("lang") == "en" else "id"
         try:
-            sniff(form["data"], form["name"])
-        except UnusableInput as exc:
-            raise Refused(400 if not form["data"] else 415, exc.words(lang, texts, with_file=False),
-                          problem=exc.to_dict(lang, texts)) from None
-        try:
-            options, columns_map = _options(v, form["map"], self.rule_set)
-            result = check_file(form["data"], form["name"], self.rule_set, company=options, columns=columns_map,
-                                engine=self.settings.engine)
-        except UnusableInput as exc:
-            raise Refused(400, exc.words(lang, texts, with_file=False), problem=exc.to_dict(lang, texts)) from None
-        if isinstance(result, Needs):
-            message = (texts[lang]["web"]["needs_period"] if result.needs == ["period"]
-                       else result.problem.words(lang, texts, with_file=False))
-            raise Refused(400, message, needs=result.needs, problem=result.problem.to_dict(lang, texts))
-        return {"payroll": result.payroll, "report": result.report, "result": result,
-                "document": contract.to_dict(result.report, self.rule_set, lang),
-                "lang": lang, "data": form["data"], "chosen": [f"{k}={v}" for k, v in columns_map.items()]}
-
-    def _file(self, kind: str, result: dict) -> bytes:
-        if kind == "annotated.xlsx":
-            from compliance.outputs.annotate import annotate
-            from compliance.pipeline import sheet_grid
-
-            return annotate(result["data"], result["payroll"], result["document"], self.rule_set, result["lang"],
-                            sheet_grid(result["result"]))
-        from compliance.outputs.check import render_outputs
-
-        return render_outputs(result["report"], self.rule_set, result["lang"])[0]["findings.xlsx"]
-
-    def _fragment(self, result: dict) -> str:
-        d, payroll, lang = result["document"], result["payroll"], result["lang"]
-        rules = {r.id: r for r in self.rule_set.rules}
-        families = []
-        for code, spec in self.rule_set.families.items():
-            rows = [{**f, "title": d["rules"][f["rule_id"]]["title"][lang],
-                     "todo": (rules[f["rule_id"]].todo or {}).get(lang, "") if f["rule_id"] in rules else ""}
-                    for f in d["findings"] if f["family"] == code]
-            if rows:
-                families.append({"code": code, "title": spec["title"][lang], "findings": rows,
-                                 "owed": sum(f["monthly_shortfall_idr"] or 0 for f in rows
-                                             if f["responsible"]["party"] == "employer")})
-        fields = [(name, spec.label_in(lang), spec.description[lang])
-                  for name, spec in self.rule_set.columns.columns.items() if name not in payroll.columns]
-        labels = {name: spec.label_in(lang) for name, spec in self.rule_set.columns.columns.items()}
-        from compliance.outputs.report import rupiah
-
-        return self.env.get_template("web/result.html.j2").render(
-            T=self.rule_set.texts[lang]["web"], S=self.rule_set.texts[lang]["summary"], d=d, source=d["source"], columns=payroll.columns,
-            unmapped=payroll.unmapped_columns, fields=fields, labels=labels, families=families,
-            issues=d["data_issues"],
-            assumed=[self.rule_set.texts[lang]["letter"]["assumed"].get(a, a) for a in d["company"].get("assumed", [])],
-            money=rupiah, chosen=result["chosen"])
-
-
-def _options(values: dict, pairs: list[str], rule_set):
-    """Company details and column names from the form, read as the command line reads them."""
-    from compliance.ingest.company import company_from_values, parse_column_map
-
-    company = company_from_values({"name": values.get("company_name"), "npp": values.get("npp"),
-                                   "regency": values.get("regency"), "size": values.get("company_size"),
-                                   "jkk_risk": values.get("jkk_risk"), "period": values.get("period")},
-                                  rule_set.columns.values, "form")
-    return company, parse_column_map(pairs)
+            with self.pool.admitted():
+                reply = await run_in_threadpool(self.pool.run, {"kind": kind, "form": form})
+        except PoolFull:
+            seconds = self.pool.retry_after()
+            raise self._problem(lang, 503, "server-busy", headers={"Retry-After": str(seconds)},
+                                seconds=seconds) from None
+        except TimedOut:
+            raise self._problem(lang, 503, "check-timeout", seconds=f"{self.settings.timeout_s:.0f}") from None
+        except WorkerLost:
+            raise self._problem(lang, 422, "check-memory", mb=f"{self.settings.worker_memory_mb:.0f}") from None
+        if "refused" in reply:
+            raise reply["refused"]
+        return reply["body"]
 
 
 def _upload_name(filename: str | None) -> str:
