@@ -153,7 +153,8 @@ def prepare_registry_in_child(registry: Path, rule_set: RuleSet, out: Path) -> d
 
     from compliance.audit.run import STATE
     from compliance.audit.work import prepare_registry
+    from compliance.lifeline import end_with_parent
 
     (out / STATE).mkdir(parents=True, exist_ok=True)
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=end_with_parent) as pool:
         return pool.submit(prepare_registry, str(registry), rule_set, str(out / STATE)).result()
