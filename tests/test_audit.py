@@ -386,8 +386,9 @@ def test_killing_the_audit_ends_its_workers(tmp_path):
     for k in range(40):
         write_csv(batch / f"pt-{k:02d}-{17100000 + k}.csv", [["Periode: Juni 2025"]] + rows)
     args = [sys.executable, "-m", "compliance", "audit", *map(str, [batch, "--no-letters", "--engine", "pandas",
-                                                                     "--jobs", "2", "--quiet", "--out", tmp_path / "out",
-                                                                     "--register", tmp_path / "reg.sqlite"])]
+                                                                     "--jobs", "2", "--quiet", "--out",
+                                                                     tmp_path / "out", "--register",
+                                                                     tmp_path / "reg.sqlite"])]
     parent = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline and len(list((tmp_path / "out").glob("perusahaan/*/report.json"))) < 2:
@@ -396,3 +397,36 @@ def test_killing_the_audit_ends_its_workers(tmp_path):
     workers = _workers_of(parent.pid)                 # busy with the next files
     assert len(workers) == 2, workers
     assert _killed_leaves_none(parent, workers) == []
+
+
+def test_a_symlink_pointing_outside_the_inputs_is_refused_unless_followed(tmp_path):
+    from compliance.audit.inputs import find_submissions, read_bytes
+
+    rows = [["Periode: Juni 2025"], HEADER] + [worker(i) for i in range(1, 20)]
+    batch, outside = tmp_path / "kiriman", tmp_path / "rahasia"
+    (batch / "juni").mkdir(parents=True)
+    outside.mkdir()
+    write_csv(batch / "pt-satu-17100001.csv", rows)
+    write_csv(outside / "pt-dua-17100002.csv", rows)
+    (batch / "juni" / "pt-dua-17100002.csv").symlink_to(outside / "pt-dua-17100002.csv")
+    (batch / "juni" / "lain").symlink_to(outside, target_is_directory=True)
+    (batch / "salinan-17100001.csv").symlink_to(batch / "pt-satu-17100001.csv")       # inside the inputs: followed
+    common = ["--no-letters", "--engine", "pandas", "--jobs", "1", "--quiet", "--register", tmp_path / "reg.sqlite"]
+    code, _, err = audit(batch, *common, "--out", tmp_path / "a")
+    s = summary_of(tmp_path / "a")
+    refused = {r["file"]: r for r in s["refused"]}
+    link = refused[str(batch / "juni" / "pt-dua-17100002.csv")]
+    assert link["code"] == "symlink-outside" and str(outside / "pt-dua-17100002.csv") in link["reason"]
+    assert refused[str(batch / "juni" / "lain")]["code"] == "symlink-outside"
+    assert refused[str(batch / "salinan-17100001.csv")]["code"] == "second-submission"
+    assert [c["npp"] for c in s["companies"]] == ["17100001"]
+    code, _, err = audit(batch, *common, "--out", tmp_path / "b", "--follow-symlinks")
+    s = summary_of(tmp_path / "b")
+    assert sorted(c["npp"] for c in s["companies"]) == ["17100001", "17100002"]
+    assert {r["code"] for r in s["refused"]} == {"second-submission"}    # the same file reached twice
+    # a plain file swapped for a link after it was listed is not read through the link
+    [plain] = [x for x in find_submissions([batch]) if x.name == "pt-satu-17100001.csv"]
+    (batch / "pt-satu-17100001.csv").unlink()
+    (batch / "pt-satu-17100001.csv").symlink_to(outside / "pt-dua-17100002.csv")
+    with pytest.raises(OSError):
+        read_bytes(plain)
