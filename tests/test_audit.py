@@ -318,3 +318,115 @@ def test_a_vendors_findings_use_the_vendors_own_size_and_risk(tmp_path):
                           options=options)
     [satria] = [v for v in result.summary["vendors"] if v["vendor"] == "PT Satria Jaga Nusantara"]
     assert satria["shortfall_idr"] == 427_180 and satria["unregistered"] == 2
+
+
+# -- workers end with their parent (Linux: read from /proc) -------------------------------------
+def _proc_stat(pid: int) -> list[str] | None:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text(errors="replace").rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
+def _alive(pid: int) -> bool:
+    stat = _proc_stat(pid)
+    return stat is not None and stat[0] not in ("Z", "X")
+
+
+def _workers_of(pid: int) -> list[int]:
+    """The pool workers a process started (multiprocessing's, not its resource tracker)."""
+    found = []
+    for p in Path("/proc").iterdir():
+        if p.name.isdigit() and (_proc_stat(int(p.name)) or [None, None])[1] == str(pid):
+            cmdline = (p / "cmdline").read_bytes() if (p / "cmdline").exists() else b""
+            if b"resource_tracker" not in cmdline:
+                found.append(int(p.name))
+    return found
+
+
+def _killed_leaves_none(parent: subprocess.Popen, workers: list[int]) -> list[int]:
+    """kill -9 of the parent only; the workers still running 5 s later (then ended by the test)."""
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait()
+    time.sleep(5)
+    left = [w for w in workers if _alive(w)]
+    for w in left:
+        os.kill(w, signal.SIGKILL)
+    return left
+
+
+LINUX = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+POOL = """
+import multiprocessing, sys, time
+from concurrent.futures import ProcessPoolExecutor, wait
+from compliance.lifeline import end_with_parent
+
+pool = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context(sys.argv[1]), initializer=end_with_parent)
+wait([pool.submit(time.sleep, 1) for _ in range(2)])
+print(" ".join(str(p) for p in pool._processes), flush=True)
+time.sleep(600)
+"""
+
+
+@LINUX
+@pytest.mark.parametrize("method", ["spawn", "fork", "forkserver"])
+def test_pool_workers_end_with_their_parent_in_every_start_method(method):
+    parent = subprocess.Popen([sys.executable, "-c", POOL, method], stdout=subprocess.PIPE, text=True,
+                              start_new_session=True)
+    workers = [int(p) for p in parent.stdout.readline().split()]
+    assert len(workers) == 2 and all(_alive(w) for w in workers)
+    assert _killed_leaves_none(parent, workers) == []
+
+
+@LINUX
+def test_killing_the_audit_ends_its_workers(tmp_path):
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    rows = [HEADER] + [worker(i) for i in range(1, 1500)]
+    for k in range(40):
+        write_csv(batch / f"pt-{k:02d}-{17100000 + k}.csv", [["Periode: Juni 2025"]] + rows)
+    args = [sys.executable, "-m", "compliance", "audit", *map(str, [batch, "--no-letters", "--engine", "pandas",
+                                                                     "--jobs", "2", "--quiet", "--out",
+                                                                     tmp_path / "out", "--register",
+                                                                     tmp_path / "reg.sqlite"])]
+    parent = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and len(list((tmp_path / "out").glob("perusahaan/*/report.json"))) < 2:
+        assert parent.poll() is None, "the audit ended before it was killed"
+        time.sleep(0.05)
+    workers = _workers_of(parent.pid)                 # busy with the next files
+    assert len(workers) == 2, workers
+    assert _killed_leaves_none(parent, workers) == []
+
+
+def test_a_symlink_pointing_outside_the_inputs_is_refused_unless_followed(tmp_path):
+    from compliance.audit.inputs import find_submissions, read_bytes
+
+    rows = [["Periode: Juni 2025"], HEADER] + [worker(i) for i in range(1, 20)]
+    batch, outside = tmp_path / "kiriman", tmp_path / "rahasia"
+    (batch / "juni").mkdir(parents=True)
+    outside.mkdir()
+    write_csv(batch / "pt-satu-17100001.csv", rows)
+    write_csv(outside / "pt-dua-17100002.csv", rows)
+    (batch / "juni" / "pt-dua-17100002.csv").symlink_to(outside / "pt-dua-17100002.csv")
+    (batch / "juni" / "lain").symlink_to(outside, target_is_directory=True)
+    (batch / "salinan-17100001.csv").symlink_to(batch / "pt-satu-17100001.csv")       # inside the inputs: followed
+    common = ["--no-letters", "--engine", "pandas", "--jobs", "1", "--quiet", "--register", tmp_path / "reg.sqlite"]
+    code, _, err = audit(batch, *common, "--out", tmp_path / "a")
+    s = summary_of(tmp_path / "a")
+    refused = {r["file"]: r for r in s["refused"]}
+    link = refused[str(batch / "juni" / "pt-dua-17100002.csv")]
+    assert link["code"] == "symlink-outside" and str(outside / "pt-dua-17100002.csv") in link["reason"]
+    assert refused[str(batch / "juni" / "lain")]["code"] == "symlink-outside"
+    assert refused[str(batch / "salinan-17100001.csv")]["code"] == "second-submission"
+    assert [c["npp"] for c in s["companies"]] == ["17100001"]
+    code, _, err = audit(batch, *common, "--out", tmp_path / "b", "--follow-symlinks")
+    s = summary_of(tmp_path / "b")
+    assert sorted(c["npp"] for c in s["companies"]) == ["17100001", "17100002"]
+    assert {r["code"] for r in s["refused"]} == {"second-submission"}    # the same file reached twice
+    # a plain file swapped for a link after it was listed is not read through the link
+    [plain] = [x for x in find_submissions([batch]) if x.name == "pt-satu-17100001.csv"]
+    (batch / "pt-satu-17100001.csv").unlink()
+    (batch / "pt-satu-17100001.csv").symlink_to(outside / "pt-dua-17100002.csv")
+    with pytest.raises(OSError):
+        read_bytes(plain)

@@ -62,7 +62,7 @@ def settings(**values):
 
 def test_a_new_register_is_migrated_to_the_latest_schema(location):
     reg = Register.open(location)
-    assert reg.revision() == "0002"
+    assert reg.revision() == "0003"
     assert reg.cases(DATE) == []
 
 
@@ -83,9 +83,27 @@ def test_an_earlier_schema_is_upgraded_keeping_its_letters(location, tmp_path):
                           " status, draft) VALUES ('001/PDS/BKL/VII/2025', 'BKL', 2025, 1, 1, '2025-06', 1, "
                           "'warning', 'id', '2025-07-14', 'issued', false)"))
     reg = Register.open(location)
-    assert reg.revision() == "0002"
+    assert reg.revision() == "0003"
     history = reg.history("17000001")
     assert [x["number"] for x in history["letters"]] == ["001/PDS/BKL/VII/2025"] and history["checks"] == []
+
+
+def test_letters_an_earlier_version_issued_twice_are_kept_as_duplicates(location):
+    from sqlalchemy import text
+
+    reg = Register.open(location, migrate=False)
+    reg.migrate("0002")                                  # before one letter per stage was the database's rule
+    with reg.engine.begin() as conn:
+        conn.execute(text("INSERT INTO companies (key, npp, name, vendor) VALUES ('17000001', '17000001', 'CV LAMA', "
+                          "false)"))
+        for seq in (1, 2, 3):                            # the race: three first warnings for one period
+            conn.execute(text("INSERT INTO letters (number, office, year, seq, company_id, period, stage, kind, lang, "
+                              "date, status, draft) VALUES (:n, 'BKL', 2025, :seq, 1, '2025-06', 1, 'warning', 'id', "
+                              "'2025-07-14', 'issued', false)"), {"n": f"00{seq}/PDS/BKL/VII/2025", "seq": seq})
+    reg = Register.open(location)
+    assert [(x["number"], x["status"]) for x in reg.history("17000001")["letters"]] == [
+        ("001/PDS/BKL/VII/2025", "issued"), ("002/PDS/BKL/VII/2025", "duplicate"),
+        ("003/PDS/BKL/VII/2025", "duplicate")]
 
 
 def _issue_in_process(args):
@@ -121,6 +139,35 @@ def test_rendering_again_reuses_the_number_and_reissue_supersedes(location, tmp_
     assert other.number == "003/PDS/BKL/VII/2025"                  # the sequence is the office's, not a folder's
     statuses = [(x["number"], x["status"]) for x in reg.history("17030456")["letters"]]
     assert statuses == [("001/PDS/BKL/VII/2025", "superseded"), ("002/PDS/BKL/VII/2025", "issued")]
+
+
+def test_a_template_error_leaves_no_issued_letter_and_the_number_is_reused(location, tmp_path):
+    import shutil
+
+    from compliance.office import LetterError
+    from compliance.resources import templates_dir
+
+    broken = tmp_path / "templates"
+    shutil.copytree(templates_dir(), broken)
+    page = broken / "letter_id.html.j2"
+    page.write_text(page.read_text(encoding="utf-8") + "{{ no_such_value }}", encoding="utf-8")
+    reg = Register.open(location)
+    d = document()
+    with pytest.raises(LetterError) as failed:
+        issue(reg, d, tmp_path / "a", office(), settings(templates=broken), RULES)
+    assert failed.value.code == "letter-template-value" and not (tmp_path / "a").exists()
+    # the number is reserved, not issued: no case opened, nothing to escalate from
+    assert [(x["number"], x["status"]) for x in reg.history("17030456")["letters"]] == \
+        [("001/PDS/BKL/VII/2025", "reserved")]
+    assert reg.cases(DATE) == [] and reg.stage_due(d["company"], d["period"], dt.date(2025, 9, 1)) == 1
+    done = issue(reg, d, tmp_path / "b", office(), settings(date=dt.date(2025, 7, 15)), RULES)
+    assert done.number == "001/PDS/BKL/VII/2025" and not done.reused and (tmp_path / "b" / "letter.pdf").exists()
+    assert "14 Juli 2025" in (tmp_path / "b" / "letter.html").read_text(encoding="utf-8")   # its reserved date
+    assert [(x["number"], x["status"]) for x in reg.history("17030456")["letters"]] == \
+        [("001/PDS/BKL/VII/2025", "issued")]
+    assert [c["status"] for c in reg.cases(DATE)] == ["open"]
+    other = issue(reg, document(npp="17099999", name="PT LAIN"), tmp_path / "c", office(), settings(), RULES)
+    assert other.number == "002/PDS/BKL/VII/2025"                   # no number lost, none given twice
 
 
 def test_escalation_is_refused_before_the_deadline_and_allowed_after_a_recheck(location, tmp_path):
@@ -202,3 +249,57 @@ def test_cases_commands(tmp_path):
     assert r.exit_code == 0 and "001/PDS/BKL/VII/2025" in r.output
     r = run(main, ["cases", "show", "99999999", "--register", reg])
     assert r.exit_code == 2 and "tidak ada perusahaan dengan NPP 99999999" in r.output
+
+
+def _start_together(barrier, results, job, *args):
+    """One process of a crowd: `job(*args)` once all are ready, its result (or its error) reported."""
+    try:
+        prepared = job(*args, barrier)
+        results.put(("ok", prepared))
+    except BaseException as exc:  # noqa: BLE001 - a process that dies is what these tests count
+        results.put(("error", f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"))
+
+
+def _crowd(n, job, *args, timeout=300):
+    """`n` spawned processes running `job` at the same moment (a barrier): their results."""
+    ctx = multiprocessing.get_context("spawn")
+    barrier, results = ctx.Barrier(n), ctx.Queue()
+    procs = [ctx.Process(target=_start_together, args=(barrier, results, job, *args)) for _ in range(n)]
+    for p in procs:
+        p.start()
+    out = [results.get(timeout=timeout) for _ in procs]
+    for p in procs:
+        p.join(timeout=60)
+    return out
+
+
+def _check_and_issue(location, report, out, barrier):
+    reg = Register.open(location)
+    d = json.loads(Path(report).read_text())
+    folder = Path(out) / str(os.getpid())
+    barrier.wait(timeout=240)
+    reg.record_check(d, "check", DATE)
+    return issue(reg, d, folder, office(), settings(), RULES).number
+
+
+def test_eight_processes_checking_one_company_issue_one_first_warning(location, tmp_path):
+    Register.open(location)                              # a register without the company yet
+    report = tmp_path / "report.json"
+    report.write_text(json.dumps(document()))
+    results = _crowd(8, _check_and_issue, location, str(report), str(tmp_path / "out"))
+    assert [r for r in results if r[0] == "error"] == []
+    assert {r[1] for r in results} == {"001/PDS/BKL/VII/2025"}
+    history = Register.open(location).history("17030456")
+    assert [(x["number"], x["stage"], x["status"]) for x in history["letters"]] == \
+        [("001/PDS/BKL/VII/2025", 1, "issued")]
+    assert len(history["checks"]) == 8
+
+
+def _open_fresh(location, barrier):
+    barrier.wait(timeout=240)
+    return Register.open(location).revision()
+
+
+def test_eight_processes_opening_a_fresh_register_all_migrate_it(location):
+    results = _crowd(8, _open_fresh, location)          # nothing made yet: all eight create the schema at once
+    assert results == [("ok", "0003")] * 8

@@ -31,6 +31,7 @@ class BranchOptions:
     company: Company | None = None          # details for every file of the batch (e.g. the period)
     target_pct: float | None = None         # default: coverage_target in rules/ (with its reference)
     force: bool = False
+    follow_symlinks: bool = False           # links in input folders that point outside the inputs
     letters: bool = True
     lang: str = "id"
     engine: str = "gx"
@@ -121,7 +122,7 @@ def audit_branch(inputs: list, *, registry: Path | None = None, companies: Path 
                                                                                                 o.jobs)
     o.say(work_runner.where[0], **work_runner.where[1])
     try:
-        subs = find_submissions(list(inputs), state.exclude | {out})
+        subs = find_submissions(list(inputs), state.exclude | {out}, o.follow_symlinks)
         bar = o.progress(len(subs)) if o.progress is not None else None
         try:
             summary = run_audit(subs, shared, state, work_runner, reg, Progress(len(subs), o.say, bar))
@@ -157,7 +158,8 @@ def prepare_registry_in_child(registry: Path, rule_set: RuleSet, out: Path) -> d
 
     from compliance.audit.run import STATE
     from compliance.audit.work import prepare_registry
+    from compliance.lifeline import end_with_parent
 
     (out / STATE).mkdir(parents=True, exist_ok=True)
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"), initializer=end_with_parent) as pool:
         return pool.submit(prepare_registry, str(registry), rule_set, str(out / STATE)).result()

@@ -1,10 +1,17 @@
 """The files of a batch: folders (walked in name order), single files and `.zip` archives whose
 members are read as bytes, never extracted to disk under their own names. Every file found is
-one "file given": it is audited, refused (with the reason) or not tied to a company."""
+one "file given": it is audited, refused (with the reason) or not tied to a company.
+
+A symbolic link found in a folder is followed only where it points inside the given inputs (a
+link to a folder there is not walked twice); one that points elsewhere is refused with its target,
+unless `follow_symlinks` (`--follow-symlinks`). A file found as a plain file is read without
+following a link put in its place since (O_NOFOLLOW)."""
 from __future__ import annotations
 
 import hashlib
+import os
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,26 +28,51 @@ class Submission:
     path: str                 # the file on disk; for an archive's member, the archive
     member: str | None = None
     problem: UnusableInput | None = None    # refused before reading (e.g. an archive that would inflate too far)
+    nofollow: bool = False                  # found as a plain file: read without following a link
 
 
-def find_submissions(inputs: list[Path], exclude: set[Path] = frozenset()) -> list[Submission]:
+def find_submissions(inputs: list[Path], exclude: set[Path] = frozenset(),
+                     follow_symlinks: bool = False) -> list[Submission]:
     """Every file of the inputs, in a stable order (what a re-run compares)."""
     found: list[Submission] = []
     excluded = {Path(p).resolve() for p in exclude}
+    roots = [Path(p).resolve() for p in inputs]
     for item in inputs:
         item = Path(item)
         if item.is_dir():
-            files = sorted(p for p in item.rglob("*") if p.is_file())
+            files = sorted(_walk(item, roots, follow_symlinks, {item.resolve()}), key=lambda found: found[0])
         else:
-            files = [item]
-        for f in files:
+            files = [(item, None)]
+        for f, problem in files:
             if f.resolve() in excluded or any(x in f.resolve().parents for x in excluded if x.is_dir()):
                 continue
-            if f.suffix.lower() == ZIP and zipfile.is_zipfile(f):
+            if problem is not None:
+                found.append(Submission(str(f), f.name, str(f), problem=problem))
+            elif f.suffix.lower() == ZIP and zipfile.is_zipfile(f):
                 found.extend(_members(f))
             else:
-                found.append(Submission(str(f), f.name, str(f)))
+                found.append(Submission(str(f), f.name, str(f), nofollow=not f.is_symlink() and not follow_symlinks))
     return found
+
+
+def _walk(folder: Path, roots: list[Path], follow: bool,
+          walked: set[Path]) -> Iterator[tuple[Path, UnusableInput | None]]:
+    """A folder's files, each with the problem that refuses it unread (a link pointing outside)."""
+    for entry in folder.iterdir():
+        if entry.is_symlink():
+            target = entry.resolve()
+            if not follow and not any(target == r or r in target.parents for r in roots):
+                yield entry, UnusableInput("symlink-outside", target=str(target))
+                continue
+            if target.is_dir():
+                if follow and target not in walked:      # a link back up the tree is walked once
+                    walked.add(target)
+                    yield from _walk(entry, roots, follow, walked)
+                continue
+        if entry.is_dir():
+            yield from _walk(entry, roots, follow, walked)
+        elif entry.is_file():
+            yield entry, None
 
 
 def _members(archive: Path) -> list[Submission]:
@@ -61,6 +93,10 @@ def _members(archive: Path) -> list[Submission]:
 
 def read_bytes(sub: Submission) -> bytes:
     """A submission's bytes (an archive member is inflated in memory, within the archive limits)."""
+    if sub.member is None and sub.nofollow:
+        fd = os.open(sub.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with open(fd, "rb") as fh:
+            return fh.read()
     if sub.member is None:
         return Path(sub.path).read_bytes()
     with zipfile.ZipFile(sub.path) as zf, zf.open(sub.member) as fh:

@@ -16,7 +16,8 @@ from compliance.audit import work
 
 
 class LocalRunner:
-    """A pool of processes (spawned: no state inherited by accident), each given Shared once."""
+    """A pool of processes (spawned: no state inherited by accident), each given Shared once and
+    ending when the audit does (compliance.lifeline)."""
 
     def __init__(self, shared: work.Shared, jobs: int | None = None):
         import multiprocessing

@@ -327,7 +327,11 @@ _SHARED: Shared | None = None
 
 
 def init_worker(shared: Shared) -> None:
+    """A worker's start: it ends when the audit does (even by `kill -9`), and keeps Shared."""
+    from compliance.lifeline import end_with_parent
+
     global _SHARED
+    end_with_parent()
     _SHARED = shared
 
 

@@ -33,6 +33,9 @@ from compliance.cli.options import (EXIT_FINDINGS, EXIT_OK, company_of, company_
 @click.option("--scheduler", metavar="ADDRESS",
               help="Run on an existing Dask cluster (e.g. tcp://10.0.0.5:8786) instead of local processes.")
 @click.option("--force", is_flag=True, help="Check every file again, even those unchanged since the last run.")
+@click.option("--follow-symlinks", is_flag=True,
+              help="Follow symbolic links in the input folders that point outside the given inputs (default: "
+                   "such a link is refused, with its target, in the list of refused files).")
 @click.option("--letters/--no-letters", default=True, show_default=True,
               help="Warning letters for companies with violations and for listed vendors.")
 @lang_option
@@ -45,8 +48,8 @@ from compliance.cli.options import (EXIT_FINDINGS, EXIT_OK, company_of, company_
 @click.option("--quiet", "-q", is_flag=True, help="No progress or status lines (errors still go to stderr).")
 @click.option("--stats", "stats_file", type=click.Path(path_type=Path, dir_okay=False), hidden=True,
               help="Write timings and peak memory as JSON (benchmarks/audit.py).")
-def audit(inputs, registry, companies, licences, out, company, target, jobs, scheduler, force, letters, lang, fmt,
-          engine, rules_dir, templates_dir, register_at, letter, quiet, stats_file):
+def audit(inputs, registry, companies, licences, out, company, target, jobs, scheduler, force, follow_symlinks, letters,
+          lang, fmt, engine, rules_dir, templates_dir, register_at, letter, quiet, stats_file):
     """Audit every payroll of a branch: INPUT folders, files and .zip archives.
 
     \b
@@ -86,9 +89,9 @@ def audit(inputs, registry, companies, licences, out, company, target, jobs, sch
         status("audit_no_registry")
     options = BranchOptions(
         out=out, rule_set=rule_set, rules_dir=rules_dir, templates=templates_dir, company=company_of(company, rule_set),
-        target_pct=target, force=force, letters=letters, lang=lang, engine=engine, office=office,
-        letter_settings=settings, register=open_register(register_at, office), jobs=jobs, today=settings.date,
-        progress=None if quiet else _bar, say=status)
+        target_pct=target, force=force, follow_symlinks=follow_symlinks, letters=letters, lang=lang, engine=engine,
+        office=office, letter_settings=settings, register=open_register(register_at, office), jobs=jobs,
+        today=settings.date, progress=None if quiet else _bar, say=status)
     result = audit_branch(list(inputs), registry=registry, companies=companies, licences=licences, options=options,
                           runner=scheduler)
     for count, what in ((result.list_issue_counts["companies"], companies),

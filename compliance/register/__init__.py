@@ -6,9 +6,12 @@
     reg.cases(as_of=date.today(), status="due-stage-2")
 
 SQLite (WAL mode, a write lock taken at the start of each transaction) is the embedded default;
-the same code runs on PostgreSQL (a row lock on the office's letter sequence). A letter number is
-allocated inside the transaction that records the letter, under a unique constraint, so processes
-issuing letters at once never share a number or leave a gap. Escalation follows the law (domain
+the same code runs on PostgreSQL (the company's row locked before any decision about its letters,
+a row lock on the office's letter sequence, the schema migrated under an advisory lock). A letter
+number is allocated inside the transaction that records the letter, under a unique constraint, so
+processes issuing letters at once never share a number or leave a gap; a letter is *reserved*
+until its files are written and *issued* only then, and a company has at most one issued and one
+reserved letter per period and stage (partial unique indexes). Escalation follows the law (domain
 6.3-6.5): a second warning only after the first's deadline and a later check that still finds the
 employer's violations; no third warning; after the second's deadline the case is due for the fine
 and then for withheld services: a list and a recommendation, never a letter.
@@ -25,6 +28,7 @@ from compliance.errors import UnusableInput
 from compliance.register.models import Case, Check, Company, Letter, Sequence
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATION_LOCK = 0x636F6D706C69        # PostgreSQL advisory lock key held while migrating ("compli")
 STATUSES = ("open", "due-stage-2", "due-sanction", "closed")
 
 
@@ -86,7 +90,9 @@ class Register:
 
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
-        with self.engine.begin() as conn:
+        with self.engine.begin() as conn:    # SQLite: BEGIN IMMEDIATE, one writer at a time
+            if not self.sqlite:              # processes opening a fresh register at once migrate one after another
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, revision)
 
@@ -102,17 +108,25 @@ class Register:
         return Session(self.engine, expire_on_commit=False)
 
     # -- companies and checks ---------------------------------------------------------------------
-    @staticmethod
-    def _company(s, company: dict) -> Company:
+    def _insert(self):
+        """The dialect's INSERT, which has ON CONFLICT DO NOTHING."""
+        if self.sqlite:
+            from sqlalchemy.dialects.sqlite import insert
+        else:
+            from sqlalchemy.dialects.postgresql import insert
+        return insert
+
+    def _company(self, s, company: dict) -> Company:
+        """The company's row, made if new (INSERT ... ON CONFLICT DO NOTHING: processes meeting a new
+        company at once never collide on its key) and locked until the caller's transaction ends,
+        so that every decision about its checks, cases and letters is taken one at a time."""
         from sqlalchemy import select
 
         key = company.get("npp") or company.get("name") or ""
         if not key:
             raise RegisterError("register-needs-key")
-        row = s.scalars(select(Company).where(Company.key == key)).first()
-        if row is None:
-            row = Company(key=key)
-            s.add(row)
+        s.execute(self._insert()(Company).values(key=key, vendor=False).on_conflict_do_nothing(index_elements=["key"]))
+        row = s.scalars(select(Company).where(Company.key == key).with_for_update()).one()
         for field in ("npp", "name", "address", "size", "jkk_risk"):
             if company.get(field):
                 setattr(row, field, company[field])
@@ -147,9 +161,10 @@ class Register:
 
     # -- letters ----------------------------------------------------------------------------------
     def reserve_letter(self, document: dict, office, settings, rule_set, check_id: int | None = None):
-        """The number of the letter for a report, issued and recorded (or the one already issued
-        for the company, period and stage): a Reservation to render, or an Issued that says why
-        no letter is due. Rendering is apart so that a batch renders in its workers."""
+        """The number of the letter for a report, reserved and recorded (or the one already issued
+        for the company, period and stage, or the one an earlier attempt reserved but never wrote):
+        a Reservation to render, or an Issued that says why no letter is due. Rendering is apart so
+        that a batch renders in its workers; `letter_files` issues the letter once it is written."""
         from compliance import office as letters
 
         kind = "confirmation" if document["compliant"] else "warning"
@@ -161,43 +176,61 @@ class Register:
         period = document["period"]
         letters.check_letter_date(period, settings.date)
         with self.session() as s, s.begin():
-            company = self._company(s, document["company"])
+            company = self._company(s, document["company"])     # locked: one decision at a time
             existing = self._letter(s, company.id, period, stage)
+            pending = self._letter(s, company.id, period, stage, "reserved")
             first = self._letter(s, company.id, period, 1) if stage == 2 else None
             if stage == 2:
                 self._may_escalate(s, company, period, first, settings.date)
-            if existing is not None and not settings.reissue:
+            if pending is not None:
+                # reserved by an attempt that wrote no files (a template error, a kill) or by one
+                # writing them now: its number and date again, never a second letter
+                letter, reused = pending, False
+                settings = replace(settings, date=pending.date)
+            elif existing is not None and not settings.reissue:
                 letter, reused = existing, True
                 settings = replace(settings, date=existing.date)
             else:
                 seq = self._next_seq(s, office.code, settings.date.year)
-                days = letters.deadline_days(office, settings, rule_set)
                 letter = Letter(number=letters.letter_number(office, seq, settings.date, stage), office=office.code,
                                 year=settings.date.year, seq=seq, company_id=company.id, period=period, stage=stage,
-                                kind=kind, lang=settings.lang, date=settings.date, deadline_days=days,
-                                deadline=letters.add_working_days(settings.date, days) if stage else None,
-                                files=[], check_id=check_id or self._latest_check_id(s, company.id, period),
-                                status="issued", draft=settings.draft,
-                                ruleset_version=document["ruleset_version"],
-                                shortfall_idr=document["totals"]["monthly_shortfall_idr"],
+                                kind=kind, date=settings.date, files=[], status="reserved",
                                 supersedes_id=existing.id if existing is not None else None)
-                if existing is not None:
-                    existing.status = "superseded"
                 s.add(letter)
-                s.flush()
-                if stage == 1:
-                    self._open_case(s, company.id, period, settings.date)
                 reused = False
+            if letter.status == "reserved":      # not issued yet: described by this attempt
+                days = letters.deadline_days(office, settings, rule_set)
+                letter.lang, letter.draft, letter.deadline_days = settings.lang, settings.draft, days
+                letter.deadline = letters.add_working_days(settings.date, days) if stage else None
+                letter.check_id = check_id or self._latest_check_id(s, company.id, period)
+                letter.ruleset_version = document["ruleset_version"]
+                letter.shortfall_idr = document["totals"]["monthly_shortfall_idr"]
+                s.flush()
             first_info = {"number": first.number, "date": first.date.isoformat()} if first is not None else None
             return Reservation(letter.id, letter.number, kind, replace(settings, stage=max(stage, 1)), first_info,
                                reused, list(letter.files or []), letter.sha256_pdf)
 
     def letter_files(self, letter_id: int, paths: list[Path], pdf: bytes) -> None:
-        """Record where a reserved letter was written and the digest of its PDF."""
+        """Record where a letter was written and the digest of its PDF. A reserved letter is
+        issued only now: it supersedes the one it replaces, and a first warning opens the case."""
+        from sqlalchemy import select
+
         with self.session() as s, s.begin():
+            company_id = s.scalar(select(Letter.company_id).where(Letter.id == letter_id))
+            s.execute(select(Company.id).where(Company.id == company_id).with_for_update())
             row = s.get(Letter, letter_id)
             row.files = [str(p) for p in paths]
             row.sha256_pdf = hashlib.sha256(pdf).hexdigest()
+            if row.status != "reserved":          # issued already (rendered again, or by another process)
+                return
+            for old in s.scalars(select(Letter).where(Letter.company_id == row.company_id, Letter.period == row.period,
+                                                      Letter.stage == row.stage, Letter.status == "issued")):
+                old.status = "superseded"
+                row.supersedes_id = row.supersedes_id or old.id
+            s.flush()                             # the old one superseded before the new one is issued
+            row.status = "issued"
+            if row.stage == 1:
+                self._open_case(s, row.company_id, row.period, row.date)
 
     def stage_due(self, company: dict, period: str, date: dt.date) -> int:
         """The warning a company's violations call for now: the second once the first's deadline
@@ -228,11 +261,11 @@ class Register:
             return None if row is None else {"id": row.id, "period": row.period, "checked_on": row.checked_on}
 
     @staticmethod
-    def _letter(s, company_id: int, period: str, stage: int) -> Letter | None:
+    def _letter(s, company_id: int, period: str, stage: int, status: str = "issued") -> Letter | None:
         from sqlalchemy import select
 
         return s.scalars(select(Letter).where(Letter.company_id == company_id, Letter.period == period,
-                                              Letter.stage == stage, Letter.status == "issued")
+                                              Letter.stage == stage, Letter.status == status)
                          .order_by(Letter.id.desc())).first()
 
     @staticmethod
@@ -262,11 +295,7 @@ class Register:
         database's write lock since BEGIN IMMEDIATE; PostgreSQL locks the sequence's row."""
         from sqlalchemy import select, update
 
-        if self.sqlite:
-            from sqlalchemy.dialects.sqlite import insert
-        else:
-            from sqlalchemy.dialects.postgresql import insert
-        s.execute(insert(Sequence).values(office=office, year=year, last_seq=0).on_conflict_do_nothing())
+        s.execute(self._insert()(Sequence).values(office=office, year=year, last_seq=0).on_conflict_do_nothing())
         current = s.execute(select(Sequence.last_seq).where(Sequence.office == office, Sequence.year == year)
                             .with_for_update()).scalar_one()
         s.execute(update(Sequence).where(Sequence.office == office, Sequence.year == year)
@@ -380,11 +409,14 @@ class Register:
                 # an entry of an older version has no deadline: the longest the law allows (10 working days)
                 deadline = (dt.date.fromisoformat(e["deadline"]) if e.get("deadline") else
                             add_working_days(date, 10) if stage else None)
+                # a second letter issued for the same company, period and stage (the race of an
+                # earlier version) is kept as a duplicate: one issued letter each
+                status = ("superseded" if any(x[1].get("reissue_of") == e["number"] for x in entries) else
+                          "duplicate" if self._letter(s, company.id, e["period"], stage) is not None else "issued")
                 s.add(Letter(number=e["number"], office=office, year=date.year, seq=seq, company_id=company.id,
                              period=e["period"], stage=stage, kind=e.get("kind", "warning"), lang=e.get("lang", "id"),
                              date=date, deadline=deadline, files=e.get("files", []), sha256_pdf=e.get("sha256_pdf"),
-                             status="superseded" if any(x[1].get("reissue_of") == e["number"] for x in entries)
-                             else "issued", ruleset_version=e.get("ruleset_version"),
+                             status=status, ruleset_version=e.get("ruleset_version"),
                              shortfall_idr=e.get("monthly_shortfall_idr")))
                 seq_row = s.get(Sequence, (office, date.year))
                 if seq_row is None:
@@ -400,7 +432,8 @@ class Register:
 
 @dataclass(frozen=True)
 class Reservation:
-    """A letter's number, issued and recorded, waiting to be rendered."""
+    """A letter's number, reserved and recorded (or issued already, `reused`), waiting to be
+    rendered; `Register.letter_files` issues it once its files are written."""
 
     letter_id: int
     number: str

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -56,7 +56,13 @@ class Check(Base):
 
 class Letter(Base):
     __tablename__ = "letters"
-    __table_args__ = (UniqueConstraint("office", "year", "seq", name="uq_letter_number"),)
+    __table_args__ = (
+        UniqueConstraint("office", "year", "seq", name="uq_letter_number"),
+        # one issued and one reserved letter at most per company, period and stage (migration 0003)
+        *(Index(f"uq_letter_{status}", "company_id", "period", "stage", unique=True,
+                sqlite_where=text(f"status = '{status}'"), postgresql_where=text(f"status = '{status}'"))
+          for status in ("issued", "reserved")),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(String(100))
     office: Mapped[str] = mapped_column(String(32))
@@ -73,7 +79,9 @@ class Letter(Base):
     files: Mapped[list] = mapped_column(JSON, default=list)
     sha256_pdf: Mapped[str | None] = mapped_column(String(64))
     check_id: Mapped[int | None] = mapped_column(ForeignKey("checks.id"))
-    status: Mapped[str] = mapped_column(String(16), default="issued")   # issued | superseded
+    # reserved (numbered, its files not written yet) | issued | superseded | duplicate (an earlier
+    # version's race issued it twice)
+    status: Mapped[str] = mapped_column(String(16), default="issued")
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("letters.id"))
     draft: Mapped[bool] = mapped_column(Boolean, default=False)
     ruleset_version: Mapped[str | None] = mapped_column(String(32))
