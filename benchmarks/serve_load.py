@@ -184,7 +184,9 @@ def main(argv=None) -> None:
         print(f"  {kind:<22} " + ", ".join(f"{answer} x{n}" for answer, n in sorted(answers[kind].items())))
     print(f"  server process memory: {at_start:,.0f} MB after warm-up, max {max(memory['server']):,.0f} MB, "
           f"{at_end:,.0f} MB at the end; its workers together: max {max(memory['workers']):,.0f} MB")
+    # CI runs this: a server death or a failed good request is a failure (exit 1); latency is printed only
+    return 1 if deaths or failed else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -190,7 +190,7 @@ def test_the_warning_letter_states_the_duty_to_collect_and_pay_and_interns_only_
     html = letter_html(d)
     assert "wajib memungut iuran yang menjadi beban peserta" in html
     assert "PP 45/2015 Pasal 15" not in html                            # an exemption, not a basis
-    assert "serta peserta magang" in html and "termasuk pekerja kontrak" in html
+    assert "serta setiap peserta magang" in html and "termasuk pekerja kontrak" in html
     assert "pekerja, termasuk peserta magang" not in html
 
 
@@ -199,7 +199,8 @@ def test_an_unnamed_vendor_is_never_a_dash(tmp_path):
                                          "1771011203850014,Hana,Outsourcing,,4000000"])
     d = check_json(path, "--period", "2025-06", *COMPANY)
     [f] = d["findings"]
-    assert " dari - " not in f["message"] and "perusahaan alih daya yang tidak disebut namanya" in f["message"]
+    assert " dari - " not in f["message"] and "data upah tidak menyebut perusahaan alih dayanya" in f["message"]
+    assert "perusahaan alih daya perusahaan" not in f["message"]
 
 
 def test_interns_before_their_basis_was_in_force_are_no_violation(tmp_path):
@@ -226,3 +227,38 @@ def test_the_vendors_letter_says_whose_payroll_and_cites_the_outsourcing_basis(t
     assert "berkas cv-mitra-jasa-juni-2025.xlsx" in html
     assert "data upah yang Saudara berikan" not in html and "data upah perusahaan pengguna jasa tersebut" in html
     assert "UU 13/2003 Pasal 66 ayat (2) jo. UU 6/2023" in html
+
+
+def test_a_daily_rate_is_found_without_a_province_and_with_a_zero_allowance(tmp_path):
+    """The review of issue 18: with no minimum wage known, or an allowance of 0, a daily worker's
+    Rp 120.000 was still charged as a month (Rp 11.448)."""
+    path = csv_file(tmp_path / "g.csv", ["NIK,Nama,Status,Gaji Pokok,Tunjangan Tetap",
+                                         "1771011203850071,Udin,Harian Lepas,120000,",
+                                         "1771011203850072,Vina,Harian Lepas,120000,0"])
+    d = check_json(path, "--period", "2025-06", "--company-size", "medium", "--jkk-risk", "low")
+    charged = [f for f in d["findings"] if f["rule_id"] == "unregistered-worker"]
+    assert [f["monthly_shortfall_idr"] for f in charged] == [None, None]
+    assert d["totals"]["monthly_shortfall_idr"] == 0 and d["totals"]["shortfall_unknown"] == 2
+
+
+def test_a_family_whose_amounts_are_all_unknown_never_says_rp_0(tmp_path):
+    path = csv_file(tmp_path / "g.csv", ["NIK,Nama,Status,Gaji Pokok,KPJ,JHT,JP,JKK,JKM",
+                                         "1771011203850001,Putra,Tetap,3000000,,,,,",
+                                         "1771011203850002,Qori,Harian Lepas,120000,17000000002,Ya,Tidak,Ya,Ya"])
+    d = check_json(path, "--period", "2025-06", "--company-size", "medium", "--jkk-risk", "low",
+                   "--province", "Bengkulu", *COMPANY)
+    html = letter_html(d)
+    # PDS-TK: Putra's amount is known and nothing is added to it; PDS-PROGRAM: Qori's is unknown
+    assert "Rp 286.200</span> per bulan." in html
+    assert "tidak dapat diperkirakan karena upahnya tidak diketahui" in html and "Rp 0</span>" not in html
+
+
+def test_a_confirmation_speaks_only_of_the_participants(tmp_path):
+    path = csv_file(tmp_path / "g.csv", ["NIK,Nama,Status,Gaji Pokok,KPJ,Tgl Masuk",
+                                         "1771011203850001,Budi,Tetap,4000000,17000000001,01/01/2020",
+                                         "1771011203850002,Gita,Tetap,4000000,,20/06/2025"])
+    d = check_json(path, "--period", "2025-06", "--company-size", "small", "--jkk-risk", "low", *COMPANY)
+    assert d["compliant"]
+    html = letter_html(d, all_letters=True)
+    assert "1 (satu) dari 2 (dua) pekerja yang tercantum" in html and "seluruh 2" not in html
+    assert "Untuk 1 (satu) pekerja lainnya surat ini tidak menyatakan kepesertaannya" in html

@@ -291,7 +291,8 @@ def vendor_documents(metas: list[dict], shared: work.Shared, options: AuditOptio
                 "company": {"npp": entry["npp"], "name": entry["name"], "address": entry.get("address"),
                             "size": entry.get("size"), "assumed": []},
                 "source": {"path": "audit", "sheet": None}, "rules": {}, "findings": [], "data_issues": [],
-                "totals": {"workers": 0, "monthly_shortfall_idr": 0, "rows_with_issues": 0, "violations": 0},
+                "totals": {"workers": 0, "monthly_shortfall_idr": 0, "rows_with_issues": 0, "violations": 0,
+                           "shortfall_unknown": 0},
                 "clients": [], "client_files": [],
                 "folder": work.company_folder(Company(npp=entry["npp"], name=entry["name"]))})
             doc["rules"].update(v["rules"])
@@ -304,6 +305,7 @@ def vendor_documents(metas: list[dict], shared: work.Shared, options: AuditOptio
                 doc["findings"].append({**f, "responsible": {"party": "employer"},
                                         "client": client.get("name") or client.get("npp")})
                 doc["totals"]["monthly_shortfall_idr"] += f["monthly_shortfall_idr"] or 0
+                doc["totals"]["shortfall_unknown"] += f["monthly_shortfall_idr"] is None
                 doc["totals"]["violations"] += 1
     return [docs[k] for k in sorted(docs)]
 

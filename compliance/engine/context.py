@@ -30,6 +30,7 @@ FIELDS = {
     "registered_elsewhere": "AKTIF in the registry only under another company's NPP",
     "registered_npp": "NPP of the AKTIF registry entry",
     "registered_kpj": "KPJ of the AKTIF registry entry",
+    "npp_unknown_entry": "the company's NPP is unknown and the worker is AKTIF under some NPP: perhaps its own",
     "vendor_npp": "the NPP of the worker's outsourcing vendor, from the companies list or --vendor-npp",
     "registered_not_with_vendor": "an outsourced worker AKTIF only under an NPP that is not their vendor's known NPP",
     "vendor_duty": "an outsourced worker: registering them, their wages and programs are the vendor's duty (1.4)",
@@ -52,6 +53,7 @@ FIELDS = {
     "foreign_not_yet_covered": "a foreign worker with fewer months than the minimum (domain 1.2)",
     "foreign_months_unknown": "a foreign worker without a start date: months worked unknown",
     "outsourced": "employment type outsourced", "intern": "employment type intern",
+    "vendor_named": "the payroll names the worker's outsourcing vendor",
     "must_register": "the law makes this worker a participant in the period: not an intern before the interns' "
                      "basis (programs.worker.intern) was in force",
     "daily": "employment type daily (harian lepas)",
@@ -71,7 +73,7 @@ FIELDS = {
 # parameters the engine and the letters read (rules read theirs through conditions and `parameters:`)
 # read by the engine, the letters (warning_max_working_days) and the audit's summary (coverage_target)
 ENGINE_PARAMETERS = ("rate.", "jp_wage_cap", "jp_pension_age", "foreign_worker_min_months", "programs.", "ump.",
-                     "umk.", "new_worker_days", "daily_wage_days", "daily_rate_share", "warning_max_working_days", "coverage_target", "sanction.")
+                     "umk.", "new_worker_days", "daily_wage_days", "daily_rate_share", "daily_rate_below", "warning_max_working_days", "coverage_target", "sanction.")
 
 
 @dataclass
@@ -132,6 +134,7 @@ def build_context(table: pd.DataFrame, company: Company, period: Period, params:
     f["intern"] = f["employment_type"] == "intern"
     f["daily"] = f["employment_type"] == "daily"
     f["vendor_duty"] = f["outsourced"]
+    f["vendor_named"] = f["vendor"].notna()
     wage, kind, note = minimum_wage(params, company, period, used)
     f["minimum_wage"] = wage
     f["minimum_wage_kind"] = kind
@@ -152,6 +155,8 @@ def build_context(table: pd.DataFrame, company: Company, period: Period, params:
         # except an outsourced worker, presumably under their vendor's NPP (1.4)
         f["participant"] = active & (~elsewhere | f["outsourced"].to_numpy())
         f["registered_elsewhere"] = elsewhere
+        # the company's NPP unknown: an AKTIF entry may be its own; never charged as unregistered
+        f["npp_unknown_entry"] = elsewhere & ~f["outsourced"].to_numpy() & (not company.npp)
         # an outsourced worker AKTIF under an NPP that is not their listed vendor's (issue 18)
         known = dict(company.vendor_npps)
         by_name = {v: known.get(normalize(v)) for v in f["vendor"].dropna().unique()} if known else {}
@@ -172,6 +177,7 @@ def build_context(table: pd.DataFrame, company: Company, period: Period, params:
         f["registered_npp"] = None
         f["registered_kpj"] = None
         f["registered_elsewhere"] = False
+        f["npp_unknown_entry"] = False
         f["vendor_npp"] = None
         f["registered_not_with_vendor"] = False
         f["reported_wage_basis"] = table["reported_wage"]
@@ -179,6 +185,7 @@ def build_context(table: pd.DataFrame, company: Company, period: Period, params:
     f["participant"] = f["participant"].astype(bool)
     f["registered_elsewhere"] = f["registered_elsewhere"].astype(bool)
     f["registered_not_with_vendor"] = f["registered_not_with_vendor"].astype(bool)
+    f["npp_unknown_entry"] = f["npp_unknown_entry"].astype(bool)
     f["wage_difference"] = f["actual_wage"] - f["reported_wage_basis"]
 
     # a new worker has time to be registered (domain 1.9, 1.12: a tool setting, 30 days)
@@ -270,10 +277,12 @@ def _daily_wages(f: pd.DataFrame, table: pd.DataFrame, params: Parameters, perio
         used["daily_wage_days"] = days
     except RuleFileError:
         pass
-    looks_daily = f["daily"] & f["base_wage"].notna() & f["fixed_allowance"].isna()
-    share = params.at("daily_rate_share", period)
-    used["daily_rate_share"] = share
-    looks_daily &= (f["base_wage"] < f["minimum_wage"] * float(share.value)) if days is not None else False
+    looks_daily = f["daily"] & f["base_wage"].notna() & (f["fixed_allowance"].isna() | (f["fixed_allowance"] == 0))
+    share, floor = params.at("daily_rate_share", period), params.at("daily_rate_below", period)
+    used["daily_rate_share"], used["daily_rate_below"] = share, floor
+    # below a share of the minimum wage, or of a fixed floor where no minimum wage is known: not a month's pay
+    threshold = (f["minimum_wage"] * float(share.value)).fillna(float(floor.value))
+    looks_daily &= f["base_wage"] < threshold
     rate = table["daily_wage"].where(table["daily_wage"].notna(), f["base_wage"].where(looks_daily))
     f["daily_rate"] = rate
     f["wage_from_daily"] = (rate.notna() & (looks_daily | f["base_wage"].isna())).astype(bool)

@@ -60,19 +60,22 @@ def build_context(report: dict, office: Office, settings: Settings, number: str,
                          "count_words": counted(len(fam), lang),
                          "shortfall": sum(f["monthly_shortfall_idr"] or 0 for f in fam),
                          "unknown": sum(f["monthly_shortfall_idr"] is None for f in fam),
+                         "unknown_words": counted(sum(f["monthly_shortfall_idr"] is None for f in fam), lang),
                          "citations": _citations(rules, dict.fromkeys(f["rule_id"] for f in fam))})
     vendors: dict[str, dict] = {}
     for f in violations:
         if f["responsible"]["party"] != "vendor":
             continue
         name = f["responsible"].get("name") or T["vendor_unnamed"]
-        v = vendors.setdefault(name, {"name": name, "count": 0, "shortfall": 0, "workers": []})
+        v = vendors.setdefault(name, {"name": name, "count": 0, "shortfall": 0, "unknown": 0, "workers": []})
+        v["unknown"] += f["monthly_shortfall_idr"] is None
         v["count"] += 1
         v["shortfall"] += f["monthly_shortfall_idr"] or 0
         if (f["name"] or "-") not in v["workers"]:
             v["workers"].append(f["name"] or "-")
     for v in vendors.values():
         v["count_words"] = counted(v["count"], lang)
+        v["unknown_words"] = counted(v["unknown"], lang)
     type_labels = {t: spec.get(lang, t) for t, spec in rule_set.employment_types.labels.items()}
     appendix = [{**f, "nik_shown": mask_nik(f["nik"], settings.full_nik),
                  "type_label": type_labels.get(f["employment_type"], f["employment_type"] or "-"),
@@ -88,6 +91,7 @@ def build_context(report: dict, office: Office, settings: Settings, number: str,
               for i in report["data_issues"] if i.get("severity", "error") == "error"]
     period = Period(year, month)
     unchecked = {u["code"]: notice_words(u, lang, rule_set.texts) for u in report.get("unchecked", [])}
+    participants = report["totals"].get("participants", report["totals"]["workers"])   # a vendor's: its workers
     days = deadline_days(office, settings, rule_set)
     subject = "confirmation" if kind == "confirmation" else f"stage{settings.stage}"
     spec = rule_set.families
@@ -109,6 +113,9 @@ def build_context(report: dict, office: Office, settings: Settings, number: str,
                     "address": _required(company.get("address"), "address"),
                     "size_label": T["sizes"].get(company.get("size"), company.get("size") or "-")},
         "totals": {"workers": report["totals"]["workers"], "workers_words": counted(report["totals"]["workers"], lang),
+                   # a confirmation speaks of the participants only: new workers and vendors' are not certified
+                   "participants": participants, "participants_words": counted(participants, lang),
+                   "others_words": counted(report["totals"]["workers"] - participants, lang),
                    "shortfall": report["totals"]["monthly_shortfall_idr"],
                    "assumed": "; ".join(T["assumed"][a] for a in company.get("assumed", []) if a in T["assumed"]),
                    # violations whose amount is unknown (no wage): said, never counted as Rp 0
@@ -116,7 +123,8 @@ def build_context(report: dict, office: Office, settings: Settings, number: str,
                    "unknown_words": counted(report["totals"].get("shortfall_unknown", 0), lang)},
         # what could not be checked: said in every letter; a confirmation certifies nothing of it
         "not_checked": [w for code, w in unchecked.items() if code != "unchecked-rows"],
-        "confirmed": {"programs": not {"unchecked-programs", "unchecked-size"} & set(unchecked),
+        "confirmed": {"programs": not {"unchecked-programs", "unchecked-size"} & set(unchecked) and not any(
+                          n.get("code") == "programs-unknown" for n in report.get("notices", [])),
                       "wages": not {"unchecked-reported-wage", "unchecked-wages", "unchecked-daily-wages"}
                       & set(unchecked)},
         # interns are named only from the date their basis was in force (programs.worker.intern)

@@ -162,6 +162,8 @@ class _Columns:
                     shown[name] = rows[name].where(rows[name].notna(), "-").to_numpy(dtype=object)
                 else:
                     shown[name] = by_distinct(rows[name].to_numpy(), lambda v, k=name: str(_fmt(k, v)))
+                    if name in MONEY_FIELDS and rows[name].isna().any():     # an amount not known is said so
+                        shown[name][rows[name].isna().to_numpy()] = term("unknown-value", lang, rule_set.texts)
             return shown[name]
 
         variant = block.variant[positions] if block.variant is not None else np.full(n, -1)
