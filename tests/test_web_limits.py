@@ -207,7 +207,7 @@ def test_a_file_needing_more_memory_than_a_worker_has_is_refused_and_workers_end
     try:
         served(url)
         before = workers_of(proc.pid)
-        r = httpx.post(url + "api/check", files={"file": ("besar.csv", big_payroll(100_000))}, timeout=120)
+        r = httpx.post(url + "api/check", files={"file": ("besar.csv", big_payroll(200_000))}, timeout=120)
         assert r.status_code == 422 and r.json()["code"] == "check-memory" and "600 MB" in r.json()["error"]
         served(url)                                                # by a new worker; the server lives on
         after = workers_of(proc.pid)

@@ -53,7 +53,7 @@ def check(payroll: Payroll, company: Company, period: Period, rule_set: RuleSet,
     for rule in rule_set.rules:
         if not rule.in_force(period.first_day, period.last_day) or not rule.citations(period):
             continue      # a rule applies only while it is in force and rests on a regulation in force
-        rules[rule.id] = rule
+        rules[rule.id] = replace(rule, tests=())     # the report carries no test cases (it pickles to workers)
         mask = rows_where(rule.when, ctx, rule_set.parameters)
         rows = ctx.frame[mask]
         parts, totals = shortfall(rule.shortfall, rows, rates)
