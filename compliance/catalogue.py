@@ -10,6 +10,7 @@ from __future__ import annotations
 SEVERITY: dict[str, str] = {
     "column-missing": "error",
     "nik-missing": "error",
+    "identity-missing": "warning",    # checked by the name alone: the row still counts
     "nik-length": "error",
     "nik-precision-lost": "error",
     "nik-province": "error",

@@ -431,6 +431,7 @@ class ColumnCatalog:
     lookup: dict[str, tuple[str, ...]] = field(default_factory=dict)
     words: object = None        # compliance.ingest.words.HeaderWords: headers by their words
     values: CompanyValues | None = None   # the words for sizes and risk classes (a company sheet's values)
+    identity: tuple[str, ...] = ()   # the columns that identify a worker, strongest first (NIK, KPJ, ...)
 
     def match(self, text: object) -> tuple[str, ...]:
         """The fields a header means: an exact alias, else by its words (above the threshold,
@@ -610,3 +611,12 @@ class Report:
         """(block, position) of every finding, sorted by row then rule id."""
         block, pos = self.order_arrays()
         return list(zip(block.tolist(), pos.tolist()))
+
+
+def person_key(names: pd.Series, born: pd.Series) -> pd.Series:
+    """Name and birth date as one key ("BUDI SANTOSO|1990-03-12"): case, spaces and punctuation
+    do not count; None where either is unknown."""
+    name = names.astype("string").str.upper().str.replace(r"[^0-9A-Z]+", " ", regex=True).str.strip()
+    day = pd.to_datetime(born, errors="coerce").dt.strftime("%Y-%m-%d").astype("string")
+    key = name + "|" + day
+    return key.where(name.fillna("").ne("") & day.notna(), None).astype(object)

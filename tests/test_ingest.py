@@ -86,9 +86,10 @@ def test_every_data_issue_code_is_raised_where_it_belongs(tmp_path):
     accounted(p)
     codes = set(p.issues["code"])
     # column-missing: a file-level case tested below; registry-*: the registry extract's (test_check);
-    # list-value-unknown: a companies list's (test_audit)
+    # list-value-unknown: a companies list's (test_audit); identity-missing: a file without a NIK
+    # column's (test_reading)
     expected = set(CATALOGUE) - {"column-missing", "registry-id-missing", "registry-status-unknown",
-                                 "list-value-unknown"}
+                                 "list-value-unknown", "identity-missing"}
     assert codes == expected
     by_code = {c: g["row"].astype(int).tolist() for c, g in p.issues.groupby("code")}
     assert by_code["nik-missing"] == [3]

@@ -3,7 +3,7 @@ import zipfile
 
 import pytest
 
-from compliance.errors import UnusableInput
+from compliance.errors import Term, UnusableInput
 from compliance.ingest.files import read_file, read_workbook_openpyxl
 from tests.conftest import HEADER, RULES, SAMPLES, read_payroll, worker, write_csv, write_xlsx
 
@@ -105,10 +105,29 @@ def test_nik_header_holding_national_ids(tmp_path):
     assert p.table["nik"].tolist() == ["1771011203850001"]
 
 
-def test_only_employee_numbers_is_refused_naming_the_column(tmp_path):
+def test_a_file_keyed_only_by_employee_numbers_is_read(tmp_path):
+    """Issue 20: no NIK column is no refusal when each worker can be identified otherwise."""
     rows = [["NIK", "Nama"], ["K-001", "Ani"], ["K-002", "Budi"]]
-    with pytest.raises(UnusableInput, match="no NIK column.*'NIK' holds employee numbers"):
+    p = read_payroll(write_xlsx(tmp_path / "e.xlsx", {"Gaji": rows}), engine="pandas")
+    assert p.columns == {"employee_id": "NIK", "name": "Nama"} and p.table["employee_id"].tolist() == ["K-001", "K-002"]
+    assert {"code": "workers-identified-by", "data": {"by": [Term("identity:employee_id")]}} in p.assumptions
+    assert p.issues.empty and p.source.rows_read == 2
+
+
+def test_a_file_keyed_by_name_and_birth_date_is_read_and_a_worker_without_either_is_located(tmp_path):
+    rows = [["Nama Karyawan", "Tanggal Lahir", "Gaji Pokok"], ["Ani", "12/03/1990", 4_000_000],
+            ["Budi", None, 4_000_000], ["Citra", "01/02/1991", 4_000_000]]
+    p = read_payroll(write_xlsx(tmp_path / "nb.xlsx", {"Gaji": rows}), engine="pandas")
+    assert set(p.columns) == {"name", "birth_date", "base_wage"} and p.source.rows_read == 3
+    assert {"code": "workers-identified-by", "data": {"by": [Term("identity:birth_date")]}} in p.assumptions
+    assert p.issues[["row", "column", "code", "severity"]].values.tolist() == [[3, "nik", "identity-missing", "warning"]]
+
+
+def test_no_column_to_identify_workers_by_is_refused(tmp_path):
+    rows = [["Nama", "Gaji Pokok"], ["Ani", 1]]
+    with pytest.raises(UnusableInput, match="no NIK column, and no other column to identify") as e:
         read_payroll(write_xlsx(tmp_path / "e.xlsx", {"Gaji": rows}), engine="pandas")
+    assert e.value.needs == ["column:nik", "column:kpj", "column:employee_id", "column:birth_date"]
 
 
 def test_missing_required_column_is_refused(tmp_path):

@@ -78,7 +78,9 @@ def read_payroll(source: str | Path | bytes, rule_set: RuleSet, name: str | None
     blank = values.blank_rows(data)          # set aside at once: a million blank lines cost little
     blank_rows, data = data.index[blank], data[~blank]
     kinds = pd.DataFrame({c: values.cell_kinds(data[c]) for c in data.columns}, index=data.index)
-    is_worker, ignored = rows.classify(data, kinds, mapping["nik"], mapping["name"], money_cols, header.texts)
+    # the column that says a row is a worker: the strongest identity the file has (NIK, KPJ, ...)
+    key_col = mapping[next(n for n in catalog.identity + ("name",) if n in mapping)]
+    is_worker, ignored = rows.classify(data, kinds, key_col, mapping["name"], money_cols, header.texts)
     blanks = np.full(len(blank_rows), "blank", dtype=object)
     ignored = IgnoredRows(np.r_[ignored["row"].to_numpy(), blank_rows.to_numpy()],
                           np.r_[ignored["reason"].to_numpy(dtype=object), blanks],
@@ -115,6 +117,10 @@ def read_payroll(source: str | Path | bytes, rule_set: RuleSet, name: str | None
         assumptions.append(notice("birth-dates-from-nik"))
     elif nik_dates:
         assumptions.append(notice("blank-birth-dates-from-nik", rows=nik_dates[:20], n=len(nik_dates)))
+    if "nik" not in mapping:
+        used = quality.identity_used(table).dropna().unique()
+        order = [n for n in catalog.identity if n in set(used)]
+        assumptions.append(notice("workers-identified-by", by=[Term(f"identity:{n}") for n in order]))
     ref_label = ref_date.date().isoformat()
     column_types = {name: spec.type for name, spec in catalog.columns.items()}
     suite = quality.build_suite(set(mapping), column_types, list(types.names), catalog.required(), ref_date,

@@ -24,7 +24,7 @@ def load_catalog(path: Path) -> ColumnCatalog:
     data = load_yaml(path)
     if not isinstance(data, dict):
         raise RuleFileError(f"{path}: expected a mapping")
-    check_keys(data, {"version", "columns", "company_sheet_names", "company_fields"}, str(path))
+    check_keys(data, {"version", "columns", "company_sheet_names", "company_fields", "identity"}, str(path))
     columns: dict[str, ColumnSpec] = {}
     lookup: dict[str, list[str]] = {}
     plain: dict[str, str] = {}
@@ -53,8 +53,11 @@ def load_catalog(path: Path) -> ColumnCatalog:
         for alias in col.ambiguous_aliases:
             lookup.setdefault(normalize(alias), []).append(name)
     fields = {k: tuple(v) for k, v in data.get("company_fields", {}).items()}
+    identity = tuple(data.get("identity") or ())
+    if set(identity) - set(columns):
+        raise RuleFileError(f"{path}: identity: {', '.join(sorted(set(identity) - set(columns)))} not a column")
     return ColumnCatalog(columns, tuple(data.get("company_sheet_names", [])), fields,
-                         {k: tuple(v) for k, v in lookup.items()})
+                         {k: tuple(v) for k, v in lookup.items()}, identity=identity)
 
 
 @dataclass
@@ -149,6 +152,12 @@ def resolve_columns(header: Header, data: pd.DataFrame, catalog: ColumnCatalog, 
     chosen = {n: chosen[n] for n in order}
     texts = {n: texts[n] for n in order}
     missing = [n for n in catalog.required() if n not in chosen]
+    if catalog.identity and not set(catalog.identity) & set(chosen):
+        # no column identifies the workers: not the NIK, nor the KPJ, an employee number or a birth date
+        accepted = [a for n in catalog.identity for a in catalog.columns[n].aliases[:3]]
+        needs = [f"column:{n}" for n in list(catalog.identity) + missing]
+        raise UnusableInput("no-identity-column", file=path, needs=needs,
+                            accepted=accepted, headers=list(header.texts.values()))
     if missing:
         accepted = [a for n in missing for a in (catalog.columns[n].aliases + catalog.columns[n].ambiguous_aliases)[:6]]
         employee_numbers = next((n["data"] for n in notes if n["code"] == "employee-numbers"), {})
