@@ -170,7 +170,7 @@ def empty_issues() -> pd.DataFrame:
 
 
 class IgnoredRows:
-    """The rows under the header that are not workers (blank, JUMLAH/TOTAL, footer, ...), each
+    """The rows that are not workers (above the header: titles; under it: blank, JUMLAH/TOTAL, footer, ...), each
     with its reason and the first text in it, kept as three arrays: a file of a million blank
     lines costs a few megabytes here, not a million dicts. Iterating gives `{row, reason, text}`
     dicts (fine for an ordinary payroll's handful); `ranges()` gives them all in a bounded list."""

@@ -317,3 +317,45 @@ def test_the_size_limits_refuse_with_one_line(tmp_path, monkeypatch):
     monkeypatch.setattr(files, "MAX_CELLS", 100)
     with pytest.raises(UnusableInput, match=r"g.xlsx: sheet 'Gaji' has 50 rows x 9 columns, more than the 100 cells"):
         read_payroll(book, engine="pandas")
+
+
+# -- the header row, weighed (issue 20) -----------------------------------------------------------
+
+def test_a_worker_holding_header_words_is_never_taken_for_the_header(tmp_path):
+    """'WNI' and 'Outsourcing' are header words, but a row of 16-digit numbers and amounts is data:
+    the worker is never lost to the header with exit 0."""
+    rows = [["No", "Nomor Kartu Keluarga", "Nama", "Asal", "Penyalur", "Gaji"],
+            [1, "1771011203850001", "Budi", "WNI", "Outsourcing", 5_000_000],
+            [2, "1771011203850002", "Ani", "WNI", "PT A", 5_000_000]]
+    path = write_xlsx(tmp_path / "w.xlsx", {"Gaji": rows})
+    with pytest.raises(UnusableInput) as e:             # the header is found, the ID column is not
+        read_payroll(path, engine="pandas")
+    assert e.value.code == "no-identity-column" and "Nomor Kartu Keluarga" in e.value.data["headers"]
+    p = read_payroll(path, engine="pandas", columns_map={"nik": "Nomor Kartu Keluarga"})
+    assert p.source.header_row == 1 and p.table["name"].tolist() == ["Budi", "Ani"]
+
+
+def test_a_two_row_header_is_read_as_one_and_every_row_above_is_listed(tmp_path):
+    rows = [["DAFTAR GAJI JUNI 2025"], [],
+            ["No", "NIK", "Nama", "Tunjangan", None, "BPJS Ketenagakerjaan", None, None, None],
+            [None, None, None, "Tetap", "Tidak Tetap", "JHT", "JKK", "JKM", "JP"],
+            [1, "1771011203850001", "Ani", 500_000, 200_000, "Ya", "Ya", "Ya", "Tidak"],
+            [2, "1771011203850002", "Budi", 500_000, 200_000, "Ya", "Ya", "Ya", "Ya"]]
+    p = read_payroll(write_xlsx(tmp_path / "two.xlsx", {"Gaji": rows}), engine="pandas")
+    assert p.source.header_row == 4 and p.table.index.tolist() == [5, 6]     # the second row is no worker
+    assert p.columns["fixed_allowance"] == "Tunjangan Tetap"                 # the group's words and the cell's
+    assert {"jht", "jkk", "jkm", "jp"} <= set(p.columns)
+    assert {"header": "Tunjangan Tidak Tetap"} in p.unmapped_columns         # "tidak" turns the words around
+    assert p.table["jp"].tolist() == [False, True]
+    reasons = {r["row"]: r["reason"] for r in p.ignored_rows}
+    assert reasons == {1: "title", 2: "blank", 3: "header-group"}
+    # every row is accounted for: rows read + ignored rows + the header row
+    assert p.source.rows_read + len(p.ignored_rows) + 1 == len(rows)
+
+
+def test_a_row_of_data_above_the_header_is_listed_with_its_reason(tmp_path):
+    rows = [["DAFTAR GAJI"], [1, "1771011203850009", "Dodi", 4_000_000], ["No", "NIK", "Nama", "Gaji Pokok"],
+            [1, "1771011203850001", "Ani", 4_000_000]]
+    p = read_payroll(write_xlsx(tmp_path / "a.xlsx", {"Gaji": rows}), engine="pandas")
+    assert p.source.header_row == 3
+    assert [(r["row"], r["reason"]) for r in p.ignored_rows] == [(1, "title"), (2, "above-header")]

@@ -82,9 +82,12 @@ def read_payroll(source: str | Path | bytes, rule_set: RuleSet, name: str | None
     key_col = mapping[next(n for n in catalog.identity + ("name",) if n in mapping)]
     is_worker, ignored = rows.classify(data, kinds, key_col, mapping["name"], money_cols, header.texts)
     blanks = np.full(len(blank_rows), "blank", dtype=object)
-    ignored = IgnoredRows(np.r_[ignored["row"].to_numpy(), blank_rows.to_numpy()],
-                          np.r_[ignored["reason"].to_numpy(dtype=object), blanks],
-                          np.r_[ignored["text"].to_numpy(dtype=object), np.full(len(blank_rows), None, dtype=object)])
+    above = _above_header(grid, header)
+    ignored = IgnoredRows(np.r_[above["row"].to_numpy(), ignored["row"].to_numpy(), blank_rows.to_numpy()],
+                          np.r_[above["reason"].to_numpy(dtype=object), ignored["reason"].to_numpy(dtype=object),
+                                blanks],
+                          np.r_[above["text"].to_numpy(dtype=object), ignored["text"].to_numpy(dtype=object),
+                                np.full(len(blank_rows), None, dtype=object)])
     workers = data[is_worker.to_numpy()]
     worker_kinds = kinds[is_worker.to_numpy()]
     if workers.empty:      # nothing to check is no verdict, never "compliant"
@@ -164,6 +167,27 @@ def _pick_sheet(raw: RawFile, wanted: str | None, catalog: ColumnCatalog, path: 
     if best[0] == 0:
         raise UnusableInput("no-payroll-sheet", file=path, sheets=[s.name for s in payroll_sheets], needs=["sheet"])
     return best[4], company, best[5]
+
+
+def _above_header(grid: pd.DataFrame, header) -> pd.DataFrame:
+    """The rows above the header, each with why it is not a worker: blank, a title (company
+    details, the period), the upper row of a two-row header, or a row of data above the header
+    (listed, never dropped silently). Rows as the user sees them."""
+    from compliance.ingest.header import data_cells
+
+    top = header.top if header.top is not None else header.row_index
+    part = grid.iloc[:header.row_index]
+    if part.empty:
+        return pd.DataFrame({"row": [], "reason": [], "text": []})
+    blank = values.blank_rows(part)
+    cells = part.to_numpy(dtype=object)
+    data = np.array([data_cells(list(r)) for r in cells])
+    reason = np.where(blank, "blank", np.where(np.arange(len(part)) >= top, "header-group",
+                                               np.where(data >= 2, "above-header", "title"))).astype(object)
+    filled = ~pd.isna(cells) & (cells != "")
+    text = cells[np.arange(len(cells)), filled.argmax(axis=1)]
+    text[blank] = None
+    return pd.DataFrame({"row": np.arange(1, len(part) + 1), "reason": reason, "text": text})
 
 
 def _parse_columns(workers: pd.DataFrame, kinds_of: pd.DataFrame, mapping: dict[str, int], catalog: ColumnCatalog,

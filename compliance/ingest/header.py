@@ -66,34 +66,83 @@ class Header:
     matches: dict[int, tuple[str, str]]   # grid column -> (header text, candidates joined by "|")
     score: int
     texts: dict[int, str]              # grid column -> header text (matched or not)
+    top: int | None = None             # index of the header's first row (a two-row header: the row above)
+
+
+# a cell that is data, not a header word: a number, a date, an amount, a 16-digit ID
+_DATA_TEXT = re.compile(r"\s*(?:rp\.?\s*)?[-+]?\d[\d.,/\s:-]*\s*", re.I)
+
+
+def _cell_text(value: object) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def data_cells(row: list) -> int:
+    """How many cells of a row are data (numbers, dates, amounts, IDs) rather than words."""
+    n = 0
+    for v in row:
+        if isinstance(v, str):
+            n += bool(v.strip()) and _DATA_TEXT.fullmatch(v) is not None
+        elif v is not None and not isinstance(v, bool) and not (isinstance(v, float) and v != v):
+            n += 1
+    return n
+
+
+def _groups(above: list, cells: list) -> dict[int, str]:
+    """Group cells of the row above a header row (a merged "Tunjangan" over "Tetap | Tidak Tetap",
+    "BPJS Ketenagakerjaan" over "JHT | JKK | JKM | JP"): column -> the group's text, spread right
+    over the empty cells of the row above while the row below has words. Only a row above with
+    several words and no data is a header's first row."""
+    words = [_cell_text(v) for v in above]
+    if sum(w is not None for w in words) < 2 or data_cells(above):
+        return {}
+    out, group = {}, None
+    for c, (w, below) in enumerate(zip(words, cells)):
+        if w is not None:
+            group = w if _cell_text(below) is not None else None
+        elif _cell_text(below) is None:
+            group = None
+        if group is not None and _cell_text(below) is not None:
+            out[c] = group
+    return out
 
 
 def find_header(grid: pd.DataFrame, catalog: ColumnCatalog) -> Header | None:
-    """The row (within the first rows) whose cells, completed by the row above for headers
-    merged vertically or grouped (e.g. "Komponen Upah" over "Gaji Pokok"), match the most
-    canonical columns. None when no row matches at least two columns including NIK or name."""
+    """The header row, chosen by weighing every row of the first rows: the canonical columns its
+    words match (completed by the row above for a header over two rows: a cell merged down such as
+    "Nama", or a group cell such as "Tunjangan" over "Tetap"), less the cells that are data (a row
+    of dates, amounts and 16-digit numbers is a worker, whatever words it holds). None when no row
+    matches at least two columns including NIK or name."""
     head = grid.iloc[:HEADER_SCAN_ROWS]
+    rows = [list(head.iloc[r]) for r in range(len(head))]
+    data = [data_cells(r) for r in rows]
     best: Header | None = None
-    prev: list = [None] * head.shape[1]
-    for r in range(len(head)):
-        cells = list(head.iloc[r])
+    for r, cells in enumerate(rows):
+        above = rows[r - 1] if r else [None] * len(cells)
+        groups = _groups(above, cells) if r else {}
+        header_above = bool(groups) or (r > 0 and not data[r - 1] and sum(_cell_text(v) is not None
+                                                                            for v in above) >= 2)
         matches: dict[int, tuple[str, str]] = {}
+        texts: dict[int, str] = {}
+        used_above = False
         for c, value in enumerate(cells):
-            for text in (value, prev[c]):
-                cands = catalog.match(text)
+            own, group = _cell_text(value), groups.get(c)
+            combined = f"{group} {own}" if group and own and group != own else None
+            merged_down = _cell_text(above[c]) if own is None and header_above else None
+            for t in (t for t in (own, combined, merged_down) if t):
+                cands = catalog.match(t)
                 if cands:
-                    matches[c] = (str(text).strip(), "|".join(cands))
+                    matches[c] = (t, "|".join(cands))
                     break
+            shown = matches[c][0] if c in matches else (combined or own or merged_down)
+            if shown:
+                texts[c] = shown
+                used_above |= shown != own
         kinds = {m[1] for m in matches.values()}
         key_found = any("nik" in k.split("|") or "name" in k.split("|") for k in kinds)
-        score = len(kinds)
-        if key_found and score >= 2 and (best is None or score > best.score):
-            texts = {c: str(v).strip() for c, v in enumerate(cells) if isinstance(v, str) and v.strip()}
-            for c, v in enumerate(prev):
-                if c not in texts and isinstance(v, str) and v.strip():
-                    texts[c] = v.strip()
-            best = Header(r, matches, score, texts)
-        prev = cells
+        score = len(kinds) - data[r]
+        if key_found and len(kinds) >= 2 and score >= 1 and (best is None or score > best.score):
+            best = Header(r, matches, score, texts, r - 1 if used_above and r else r)
     return best
 
 

@@ -24,6 +24,7 @@ class HeaderWords:
     fields: dict          # field -> tuple of frozensets of folded words
     generic: frozenset = frozenset()
     guess_from: float = 0.3   # the least score still shown as a best guess
+    negation: frozenset = frozenset()   # "tidak", "non": only a word set that holds it may match
 
     def words(self, text: object) -> frozenset:
         if not isinstance(text, str):
@@ -38,9 +39,10 @@ class HeaderWords:
         if not h:
             return []
         out = []
+        negated = h & self.negation      # "Tunjangan Tidak Tetap" is not the fixed allowance
         for field, sets in self.fields.items():
-            best = max((len(h & s) / len(h | s) for s in sets if not specific or (h & s) - self.generic),
-                       default=0)
+            best = max((len(h & s) / len(h | s) for s in sets
+                        if (not specific or (h & s) - self.generic) and negated <= s), default=0)
             if best > 0:
                 out.append((best, field))
         return sorted(out, reverse=True)
@@ -58,7 +60,8 @@ class HeaderWords:
 def load_header_words(path: Path, known_fields) -> HeaderWords:
     data = load_yaml(path)
     where = str(path)
-    check_keys(data, {"version", "threshold", "guess_from", "same", "filler", "fields", "generic"}, where)
+    check_keys(data, {"version", "threshold", "guess_from", "same", "filler", "fields", "generic", "negation"},
+               where)
     same = {}
     for folded, words in (data.get("same") or {}).items():
         if any(isinstance(w, bool) for w in [folded, *words]):
@@ -88,4 +91,5 @@ def load_header_words(path: Path, known_fields) -> HeaderWords:
     if not 0 < guess_from <= threshold <= 1:
         raise RuleFileError(f"{where}: need 0 < guess_from <= threshold <= 1")
     return HeaderWords(threshold, same, frozenset(str(w).lower() for w in data.get("filler") or []), fields,
-                       frozenset(str(w) for w in data.get("generic") or []), guess_from)
+                       frozenset(str(w) for w in data.get("generic") or []), guess_from,
+                       frozenset(same.get(str(w).lower(), str(w).lower()) for w in data.get("negation") or []))
