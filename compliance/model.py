@@ -32,6 +32,18 @@ def normalize(text: object) -> str:
     t = _UNIT.sub("", text.strip().lower())
     return _NON_ALNUM.sub("", t)
 
+_HINT = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+
+
+def without_hint(text: object) -> object:
+    """A header without its hints in brackets ("Gaji (Rp)", "Tgl Masuk (dd-mm-yyyy)"); the text
+    itself when nothing else is left."""
+    if not isinstance(text, str):
+        return text
+    rest = _HINT.sub(" ", text).strip()
+    return rest or text
+
+
 def plain(v):
     """A cell or computed value as JSON can hold it: missing values as None, dates as ISO text
     (without a time of day at midnight), whole floats as integers, numpy scalars as Python ones."""
@@ -436,20 +448,23 @@ class ColumnCatalog:
     def match(self, text: object) -> tuple[str, ...]:
         """The fields a header means: an exact alias, else by its words (above the threshold,
         without a tie)."""
-        exact = self.lookup.get(normalize(text))
-        if exact is not None:
-            return exact
+        plain_text = without_hint(text)      # "Tgl Masuk (dd-mm-yyyy)": the hint is no header word
+        for t in dict.fromkeys((text, plain_text)):
+            exact = self.lookup.get(normalize(t))
+            if exact is not None:
+                return exact
         if self.words is not None:
-            found, _, _ = self.words.match(text)
-            if found is not None and found in self.columns:
-                return (found,)
+            for t in dict.fromkeys((plain_text, text)):
+                found, _, _ = self.words.match(t)
+                if found is not None and found in self.columns:
+                    return (found,)
         return ()
 
     def guess(self, text: object, exclude=()) -> tuple[str, float] | None:
         """The field a header that matched nothing most resembles (for the "not used" list)."""
         if self.words is None:
             return None
-        for score, name in self.words.scores(text, specific=True):
+        for score, name in self.words.scores(without_hint(text) or text, specific=True):
             if name not in exclude and score >= self.words.guess_from:
                 return name, score
         return None

@@ -73,3 +73,45 @@ def test_the_users_map_wins_and_is_checked(tmp_path):
     for extra in (["--map", 'base_wage="Take Home"'], ["--map-file", str(tmp_path / "map.yaml")]):
         result = CliRunner().invoke(main, ["validate", str(path), "--engine", "pandas", "--period", "2025-06", *extra])
         assert result.exit_code == 0 and "Upah pokok [base_wage]            <- 'Take Home'" in result.output, result.output
+
+
+# -- headers and values agree (issue 20) ----------------------------------------------------------
+
+def test_a_hint_in_brackets_does_not_spoil_the_match():
+    for header, field in (("Tgl Masuk (dd-mm-yyyy)", "start_date"), ("Gaji (Rp)", "base_wage"),
+                          ("Tanggal Lahir [dd/mm/yyyy]", "birth_date"), ("Jenis Karyawan (ID)", "employment_type")):
+        assert RULES.columns.match(header) == (field,), header
+
+
+@pytest.mark.parametrize("header,field", [
+    ("NIP", "employee_id"), ("NRP", "employee_id"), ("NPK", "employee_id"), ("No. Induk", "employee_id"),
+    ("ID Karyawan", "employee_id"), ("TMT", "start_date"), ("Jumlah HK", "days_worked"),
+    ("Dasar Upah", "reported_wage"), ("Upah yang dilaporkan", "reported_wage"), ("Upah BPJS TK", "reported_wage"),
+    ("Upah Jamsostek", "reported_wage"), ("No BPJS Kesehatan", None), ("Tunjangan Tidak Tetap", None)])
+def test_indonesian_abbreviations_and_synonyms(header, field):
+    assert RULES.columns.match(header) == ((field,) if field else ())
+
+
+def test_values_that_contradict_the_header_are_not_used_and_the_next_best_is_tried(tmp_path):
+    path = write_csv(tmp_path / "v.csv", [
+        ["NIK", "Nama", "Status", "Status Karyawan", "Tgl Masuk", "Tanggal Mulai", "No BPJS", "No KPJ"],
+        ["1771011203850001", "Ani", "K/1", "Tetap", "Jakarta", "01/02/2020", "0001234567890", "17000000001"],
+        ["1771011203850002", "Budi", "TK/0", "Kontrak", "Bandung", "01/03/2021", "0001234567891", "17000000002"]])
+    p = read_payroll(path, engine="pandas")
+    assert p.columns["employment_type"] == "Status Karyawan" and p.table["employment_type"].tolist() == \
+        ["permanent", "contract"]
+    assert p.columns["start_date"] == "Tanggal Mulai" and p.columns["kpj"] == "No KPJ"
+    assert {"header": "Status", "not_for": "employment_type", "reason": "marital-status"} in p.unmapped_columns
+    assert {"header": "Tgl Masuk", "not_for": "start_date", "reason": "not-dates"} in p.unmapped_columns
+    assert {"header": "No BPJS", "not_for": "kpj", "reason": "health-insurance-numbers"} in p.unmapped_columns
+    from compliance.outputs.validate import unmapped_words
+    assert unmapped_words(p.unmapped_columns[0], "en", RULES.texts).startswith("Status (not used as Worker type: "
+                                                                              "its values are marital status")
+
+
+def test_an_active_flag_is_no_worker_type(tmp_path):
+    path = write_csv(tmp_path / "a.csv", [["NIK", "Nama", "Status"], ["1771011203850001", "Ani", "Aktif"],
+                                          ["1771011203850002", "Budi", "Non Aktif"]])
+    p = read_payroll(path, engine="pandas")
+    assert "employment_type" not in p.columns
+    assert p.unmapped_columns == [{"header": "Status", "not_for": "employment_type", "reason": "active-flag"}]

@@ -160,6 +160,7 @@ def resolve_columns(header: Header, data: pd.DataFrame, catalog: ColumnCatalog, 
     unmapped: list[dict] = []
     notes: list[dict] = []
     ambiguous: list[int] = []
+    alternatives: dict[str, list] = {}     # field -> (column, header, its "not used" entry): next best
     for c in sorted(header.matches):
         text, cands = header.matches[c]
         options = cands.split("|")
@@ -169,6 +170,7 @@ def resolve_columns(header: Header, data: pd.DataFrame, catalog: ColumnCatalog, 
         name = options[0]
         if name in chosen:
             unmapped.append({"header": text, "second_for": name})
+            alternatives.setdefault(name, []).append((c, text, unmapped[-1]))
             continue
         chosen[name], texts[name] = c, text
     nik_candidates = ([chosen["nik"]] if "nik" in chosen else []) + ambiguous
@@ -197,6 +199,9 @@ def resolve_columns(header: Header, data: pd.DataFrame, catalog: ColumnCatalog, 
             guess = catalog.guess(text, exclude=set(chosen))
             unmapped.append({"header": text, "guess": guess[0], "score": round(guess[1], 2)} if guess
                             else {"header": text})
+            if guess:
+                alternatives.setdefault(guess[0], []).append((c, text, unmapped[-1]))
+    _confirm_by_values(chosen, texts, unmapped, alternatives, data)
     order = sorted(chosen, key=chosen.get)
     chosen = {n: chosen[n] for n in order}
     texts = {n: texts[n] for n in order}
@@ -214,6 +219,73 @@ def resolve_columns(header: Header, data: pd.DataFrame, catalog: ColumnCatalog, 
                             fields=[Term(f"field:{n}") for n in missing], accepted=accepted,
                             headers=list(header.texts.values()), **employee_numbers)
     return chosen, texts, unmapped, notes
+
+
+# values that say a guess is wrong (issue 20): a column headed like the worker type that holds
+# marital status (tax status K/1, TK/0) or an active flag; a start date that holds no dates; a KPJ
+# column that holds 13-digit BPJS Kesehatan card numbers
+_MARITAL = r"(?:tk|k|hb)(?:\s*[/-]?\s*(?:[0-9]|i\b))+|(?:belum |tidak )?kawin|lajang|menikah|cerai(?: hidup| mati)?|" \
+           r"janda|duda|single|married|divorced|widowed"
+_ACTIVE = r"aktif|non[\s-]?aktif|tidak aktif|active|inactive|resign(?:ed)?"
+
+
+def _worker_type_values(sample: pd.Series, kinds: pd.Series) -> str | None:
+    text = sample.astype(str).str.strip().str.lower()
+    if text.str.fullmatch(_MARITAL).mean() >= 0.5:
+        return "marital-status"
+    if text.str.fullmatch(_ACTIVE).mean() >= 0.5:
+        return "active-flag"
+    return None
+
+
+def _date_values(sample: pd.Series, kinds: pd.Series) -> str | None:
+    from compliance.ingest.values import NUM, parse_date
+
+    parsed, _ = parse_date(sample, "date", kinds)
+    small = (kinds == NUM) & (pd.to_numeric(sample.where(kinds == NUM), errors="coerce") < 10000)   # 1, 2, 3: no dates
+    return "not-dates" if (parsed.notna() & ~small).mean() < 0.5 else None
+
+
+def _kpj_values(sample: pd.Series, kinds: pd.Series) -> str | None:
+    digits = sample.map(_digits_or_empty)
+    return "health-insurance-numbers" if digits.str.fullmatch(r"\d{13}").mean() >= 0.5 else None
+
+
+VALUE_CHECKS = {"employment_type": _worker_type_values, "start_date": _date_values, "end_date": _date_values,
+                "kpj": _kpj_values}
+
+
+def _confirm_by_values(chosen: dict, texts: dict, unmapped: list, alternatives: dict, data: pd.DataFrame) -> None:
+    """A column whose values contradict its header's field is not used for it (listed as not used,
+    with the reason); the next best column for the field (a second column with the same meaning,
+    or the best guess of a header not understood) is tried, and taken if its values agree."""
+    from compliance.ingest.values import EMPTY, cell_kinds
+
+    def wrong(c: int, field: str) -> str | None:
+        sample = data[c].iloc[:2000]
+        kinds = cell_kinds(sample)
+        filled = (kinds != EMPTY).to_numpy()
+        return VALUE_CHECKS[field](sample[filled], kinds[filled]) if filled.any() else None
+
+    for field in VALUE_CHECKS:
+        if field not in chosen:
+            continue
+        first = (chosen.pop(field), texts.pop(field), None)
+        for c, text, entry in [first] + alternatives.get(field, []):
+            if c in chosen.values():
+                continue
+            reason = wrong(c, field)
+            if reason is None:
+                chosen[field], texts[field] = c, text
+                if entry is not None:
+                    unmapped.remove(entry)
+                break
+            rejected = {"header": text, "not_for": field, "reason": reason}
+            if entry is None:
+                unmapped.append(rejected)
+            else:
+                entry.clear()
+                entry.update(rejected)
 
 
 def share_16_digits(values: pd.Series) -> float:
