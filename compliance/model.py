@@ -532,6 +532,7 @@ class Registry:
     sheet: str | None = None
     rows_total: int | None = None       # of the whole extract, when this is the part of it a check needs
     active_total: int | None = None
+    unused_columns: list = field(default_factory=list)   # headers not used: {header, guess?, score?}
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from compliance.catalogue import SEVERITY as CATALOGUE
 from compliance.errors import UnusableInput
-from tests.conftest import HEADER, SAMPLES, read_payroll, worker, write_csv, write_xlsx
+from tests.conftest import HEADER, RULES, SAMPLES, read_payroll, read_registry, worker, write_csv, write_xlsx
 
 SAMPLE_FILES = sorted(SAMPLES.glob("*.xlsx")) + sorted(SAMPLES.glob("*.csv"))
 
@@ -204,3 +204,46 @@ def test_ignored_rows_are_ranges_however_many_and_however_they_fall():
     assert small.ranges() == [{"from": 7, "to": 8, "count": 2, "reason": "blank"},
                               {"from": 9, "to": 9, "count": 1, "reason": "footer"}]
     assert [r["row"] for r in small] == [7, 8, 9] and small.first(2)[1]["row"] == 8
+
+
+# -- the lists read by their words (issue 20) ------------------------------------------------------
+
+def test_lists_are_read_by_their_words_and_unused_columns_are_listed(tmp_path):
+    from click.testing import CliRunner
+
+    from compliance.audit import BranchOptions, audit_branch
+    from compliance.cli import main
+    from compliance.ingest.lists import read_companies, read_licences
+
+    companies = write_csv(tmp_path / "companies.csv", [
+        ["No NPP", "Nama Badan Usaha", "Kab.", "Skala Perusahaan", "Kelas Risiko JKK", "Berkas Gaji", "Catatan Pembina"],
+        ["17030555", "CV Mitra Jasa Bengkulu", "Kota Bengkulu", "Kecil", "Sedang", "cv-mitra-jasa-juni-2025.xlsx", "-"]])
+    listing = read_companies(companies, RULES)
+    row = listing.table.iloc[0]
+    # a risk class headed in other words is read, never silently the lowest rate
+    assert (row["npp"], row["size"], row["jkk_risk"], row["regency"]) == ("17030555", "small", "medium", "Kota Bengkulu")
+    assert listing.unused == [{"header": "Catatan Pembina"}]
+    registry = write_csv(tmp_path / "reg.csv", [
+        ["NPP", "No. Peserta", "NIK", "Nama Tenaga Kerja", "Tanggal Lahir", "Upah Terdaftar BPJS", "Program",
+         "Status Aktif", "Alamat Peserta"],
+        ["17030555", "17000000001", "1771011203850001", "Ani", "1985-03-12", "4000000", "JKK,JKM,JHT", "AKTIF", "x"]],
+        ";")
+    reg = read_registry(registry)
+    assert reg.table.loc[2, "kpj"] == "17000000001" and reg.table.loc[2, "status"] == "AKTIF"
+    assert reg.table.loc[2, "wage"] == 4_000_000 and reg.unused_columns == [{"header": "Alamat Peserta"}]
+    licences = write_csv(tmp_path / "izin.csv", [["No. NIB", "Nama Usaha", "Jml Tenaga Kerja", "Sektor"],
+                                                 ["912", "CV Mitra Jasa Bengkulu", "12", "Jasa"]])
+    lic = read_licences(licences, RULES)
+    assert lic.table.loc[2, "workers"] == 12 and lic.unused[0]["header"] == "Sektor"
+    # on stderr with the best guess, and in summary.json
+    payroll = write_csv(tmp_path / "g.csv", [["NIK", "Nama", "Gaji Pokok"], ["1771011203850001", "Ani", "4000000"]])
+    result = CliRunner().invoke(main, ["check", str(payroll), "--registry", str(registry), "--period", "2025-06",
+                                       "--engine", "pandas", "--lang", "en"])
+    assert f"{registry}: columns not used: Alamat Peserta" in result.output, result.output
+    options = BranchOptions(out=tmp_path / "out", rule_set=RULES, letters=False, engine="pandas", jobs=1,
+                            register=tmp_path / "r.sqlite", lang="en")
+    done = audit_branch([SAMPLES / "branch" / "kiriman" / "cv-mitra-jasa-juni-2025.xlsx"], registry=registry,
+                        companies=companies, licences=licences, options=options)
+    unused = done.summary["list_issues"]["unused_columns"]
+    assert unused["companies"] == [{"header": "Catatan Pembina"}] and unused["registry"] == [{"header": "Alamat Peserta"}]
+    assert unused["licences"][0]["header"] == "Sektor"

@@ -194,13 +194,10 @@ def resolve_columns(header: Header, data: pd.DataFrame, catalog: ColumnCatalog, 
                 notes.append(notice("employee-numbers", header=text, sample=sample))
             else:
                 unmapped.append({"header": text})
-    for c, text in sorted(header.texts.items()):
-        if c not in header.matches:
-            guess = catalog.guess(text, exclude=set(chosen))
-            unmapped.append({"header": text, "guess": guess[0], "score": round(guess[1], 2)} if guess
-                            else {"header": text})
-            if guess:
-                alternatives.setdefault(guess[0], []).append((c, text, unmapped[-1]))
+    for c, entry in not_understood(header, catalog, set(chosen)):
+        unmapped.append(entry)
+        if entry.get("guess"):
+            alternatives.setdefault(entry["guess"], []).append((c, entry["header"], entry))
     _confirm_by_values(chosen, texts, unmapped, alternatives, data)
     order = sorted(chosen, key=chosen.get)
     chosen = {n: chosen[n] for n in order}
@@ -219,6 +216,18 @@ def resolve_columns(header: Header, data: pd.DataFrame, catalog: ColumnCatalog, 
                             fields=[Term(f"field:{n}") for n in missing], accepted=accepted,
                             headers=list(header.texts.values()), **employee_numbers)
     return chosen, texts, unmapped, notes
+
+
+def not_understood(header: Header, catalog: ColumnCatalog, chosen: set) -> list[tuple[int, dict]]:
+    """The headers that matched no field: (column, {header, guess?, score?}), the guess being the
+    field (not yet chosen) the header most resembles."""
+    out = []
+    for c, text in sorted(header.texts.items()):
+        if c not in header.matches:
+            guess = catalog.guess(text, exclude=chosen)
+            out.append((c, {"header": text, "guess": guess[0], "score": round(guess[1], 2)} if guess
+                        else {"header": text}))
+    return out
 
 
 # values that say a guess is wrong (issue 20): a column headed like the worker type that holds

@@ -40,7 +40,7 @@ def read_registry(source: str | Path | bytes, rule_set: RuleSet, name: str | Non
     issues = values.concat_issues(found)
     issues["severity"] = issues["code"].map(catalogue.severity)
     return Registry(table, issues.sort_values(["row", "column"], kind="stable").reset_index(drop=True),
-                    listing.path, listing.sheet)
+                    listing.path, listing.sheet, unused_columns=listing.unused)
 
 
 def normalise(frame: pd.DataFrame) -> pd.DataFrame:

@@ -57,11 +57,19 @@ class HeaderWords:
         return (field if score >= self.threshold and not tied else None), field, score
 
 
-def load_header_words(path: Path, known_fields) -> HeaderWords:
+def load_header_words(path: Path, known_fields, section: str | None = None) -> HeaderWords:
+    """The payroll's header words, or (`section`) a list's: the same folded words, filler and
+    threshold, with the list's own fields (`lists: {registry: ..., companies-list: ...}`)."""
     data = load_yaml(path)
     where = str(path)
-    check_keys(data, {"version", "threshold", "guess_from", "same", "filler", "fields", "generic", "negation"},
-               where)
+    check_keys(data, {"version", "threshold", "guess_from", "same", "filler", "fields", "generic", "negation",
+                      "lists"}, where)
+    if section is not None:
+        lists = data.get("lists") or {}
+        if not isinstance(lists, dict) or not isinstance(lists.get(section), dict):
+            raise RuleFileError(f"{where}: lists.{section} must be a mapping of field -> word lists")
+        data = {**data, "fields": lists[section]}
+        where = f"{where}: lists.{section}"
     same = {}
     for folded, words in (data.get("same") or {}).items():
         if any(isinstance(w, bool) for w in [folded, *words]):
