@@ -13,8 +13,8 @@ CORPUS = yaml.safe_load((Path(__file__).parent / "data" / "header_corpus.yaml").
 
 
 def test_the_corpus_is_real_and_large_enough():
-    assert len(CORPUS["headers"]) >= 60
-    assert {src for src, _, _ in CORPUS["headers"]} == set(CORPUS["sources"])
+    assert len(CORPUS["headers"]) >= 140
+    assert {src for src, _, _ in CORPUS["headers"]} == set(CORPUS["sources"]) >= set(CORPUS["layouts"])
     assert all(" " in where for where in CORPUS["sources"].values())          # repository and file
 
 
@@ -22,7 +22,9 @@ def test_recall_and_false_matches_on_real_headers():
     hits, misses, false = [], [], []
     for source, header, expected in CORPUS["headers"]:
         found = RULES.columns.match(header)
-        got = found[0] if len(found) == 1 else None                          # ambiguous: decided by values
+        # an ambiguous header ("NIK": the national ID or the employee number) is decided by its
+        # values (test_reading): found when the field is one of its meanings
+        got = found[0] if len(found) == 1 else (expected if expected in found else None)
         if expected is None:
             if got is not None:
                 false.append((header, got, source))
@@ -40,7 +42,35 @@ def test_recall_and_false_matches_on_real_headers():
         print(f"  missed {header!r}: expected {exp}, got {got} ({src})")
     for header, got, src in false:
         print(f"  false  {header!r}: taken for {got} ({src})")
-    assert recall >= 0.9 and len(false) <= 2
+    assert recall >= 0.95 and len(false) <= 2
+
+
+# a plausible cell for each field, to read each source's layout as a whole file
+CELLS = {"nik": "1771011203850001", "employee_id": "K-001", "name": "Ani", "employment_type": "Tetap",
+         "start_date": "01/02/2020", "end_date": "", "birth_date": "12/03/1985", "base_wage": "4000000",
+         "fixed_allowance": "500000", "daily_wage": "150000", "reported_wage": "4000000", "kpj": "17000000001",
+         "programs": "JKK, JKM, JHT", "nationality": "WNI", "vendor": "PT A", "days_worked": "22"}
+
+
+def test_each_whole_layout_is_read_as_a_file(tmp_path):
+    """The sources whose whole header row is in the corpus, each as a file with a worker under it,
+    read as a user would: the files refused and the fields found (issue 20)."""
+    refused, found, wanted = [], 0, 0
+    for source in CORPUS["layouts"]:
+        rows = [(h, e) for s, h, e in CORPUS["headers"] if s == source]
+        path = write_csv(tmp_path / f"{source}.csv", [[h for h, _ in rows], [CELLS.get(e, "x") for _, e in rows]])
+        fields = {e for _, e in rows if e}
+        wanted += len(fields)
+        try:
+            p = read_payroll(path, engine="pandas")
+        except UnusableInput as exc:
+            refused.append((source, exc.code))
+            continue
+        found += len(fields & set(p.columns))
+    print(f"\nwhole layouts read as files: {len(CORPUS['layouts'])}; refused {len(refused)} {refused}; "
+          f"fields found {found}/{wanted} = {found / wanted:.0%}")
+    # refused only where no column identifies a worker (a name alone: the page offers the headers to map)
+    assert refused == [("distro-studio", "no-identity-column")] and found == wanted - 3
 
 
 def test_words_in_any_order_and_the_best_guess_for_the_rest(tmp_path):
