@@ -345,13 +345,15 @@ def match_registry(table: pd.DataFrame, registry: pd.DataFrame, npp: str | None)
     active = registry[registry["status"] == "AKTIF"].copy()
     active["own"] = (active["npp"] == npp) if npp else False
     active = active.sort_values("own", ascending=False, kind="stable")
-    active["person"] = person_key(active["name"], active["birth_date"])
     cols = ["npp", "kpj", "wage", "own"] + list(CHECKED_PROGRAMS)
     out = pd.DataFrame(np.nan, index=table.index, columns=cols).astype(object)
     matched_by = pd.Series(None, index=table.index, dtype=object)
+    keys = {"nik": table["nik"], "kpj": table["kpj"]}
     # name and birth date only for a worker without a NIK: a NIK the registry lacks is not the same person
     person = person_key(table["name"], table["birth_date"]).where(table["nik"].isna(), None)
-    keys = {"nik": table["nik"], "kpj": table["kpj"], "person": person}
+    if person.notna().any():       # the registry's keys are built only when a worker needs them
+        active["person"] = person_key(active["name"], active["birth_date"])
+        keys["person"] = person
     for key, values in keys.items():
         by = active.dropna(subset=[key]).drop_duplicates(key).set_index(key, drop=False)[cols]
         found = by.reindex(values.to_numpy()).astype(object)

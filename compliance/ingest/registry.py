@@ -117,10 +117,12 @@ class RegistryIndex:
         workers by NIK, KPJ, or name and birth date. The check's result is the same as with the whole
         registry."""
         reg = self.registry
-        people = person_key(table["name"], table["birth_date"]).to_numpy(dtype=object)
-        pos = np.unique(np.concatenate([self._positions("nik", table["nik"].to_numpy(dtype=object)),
-                                        self._positions("kpj", table["kpj"].to_numpy(dtype=object)),
-                                        self._positions("person", people)]))
+        people = person_key(table["name"], table["birth_date"]).where(table["nik"].isna(), None).dropna()
+        found = [self._positions("nik", table["nik"].to_numpy(dtype=object)),
+                 self._positions("kpj", table["kpj"].to_numpy(dtype=object))]
+        if len(people):            # name and birth date: only for workers without a NIK (engine.context)
+            found.append(self._positions("person", people.to_numpy(dtype=object)))
+        pos = np.unique(np.concatenate(found))
         part = reg.table.iloc[pos]
         issues = reg.issues[reg.issues["row"].isin(part.index)] if len(reg.issues) else reg.issues
         return Registry(part, issues.reset_index(drop=True), reg.path, reg.sheet, self.rows, self.active_rows)
