@@ -145,3 +145,12 @@ def test_an_active_flag_is_no_worker_type(tmp_path):
     p = read_payroll(path, engine="pandas")
     assert "employment_type" not in p.columns
     assert p.unmapped_columns == [{"header": "Status", "not_for": "employment_type", "reason": "active-flag"}]
+
+
+def test_a_month_first_hint_reads_the_dates_month_first(tmp_path):
+    path = write_csv(tmp_path / "m.csv", [["NIK", "Nama", "Tgl Masuk (mm/dd/yyyy)", "Tgl Lahir (dd-mm-yyyy)"],
+                                          ["1771011203850001", "Ani", "02/13/2020", "12-03-1985"],
+                                          ["1771011203850002", "Budi", "5 Juli 2021", "12-03-1985"]])
+    p = read_payroll(path, engine="pandas")
+    assert p.table["start_date"].dt.strftime("%Y-%m-%d").tolist() == ["2020-02-13", "2021-07-05"]
+    assert p.table["birth_date"].dt.strftime("%Y-%m-%d").tolist() == ["1985-03-12", "1985-03-12"]

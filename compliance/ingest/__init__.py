@@ -111,7 +111,8 @@ def read_payroll(source: str | Path | bytes, rule_set: RuleSet, name: str | None
     notes = notes + [notice("company-value-not-understood", field=Term(f"company:{k}"), at=v["at"], value=v["value"])
                      for k, v in company.unread.items()]
     types = rule_set.employment_types
-    table, parse_issues, extra = _parse_columns(workers, worker_kinds, mapping, catalog, types)
+    table, parse_issues, extra = _parse_columns(workers, worker_kinds, mapping, catalog, types,
+                                                {n for n, t in texts.items() if values.month_first(t)})
     assumptions = _assumptions(mapping, company)
 
     ref_date = pd.Timestamp(company.period.last_day) if company.period else pd.Timestamp.today().normalize()
@@ -191,7 +192,7 @@ def _above_header(grid: pd.DataFrame, header) -> pd.DataFrame:
 
 
 def _parse_columns(workers: pd.DataFrame, kinds_of: pd.DataFrame, mapping: dict[str, int], catalog: ColumnCatalog,
-                   types: EmploymentTypes):
+                   types: EmploymentTypes, month_first: set = frozenset()):
     index = workers.index
     cols: dict[str, pd.Series] = {}
     extra: dict[str, pd.Series] = {}
@@ -213,7 +214,7 @@ def _parse_columns(workers: pd.DataFrame, kinds_of: pd.DataFrame, mapping: dict[
                 # empty is a missing wage; an unreadable one is already a wage-not-a-number issue
                 extra["_base_wage_read"] = cols[name].where(~((kinds != values.EMPTY) & cols[name].isna()), 0.0)
         elif kind == "date":
-            cols[name], iss = values.parse_date(raw, name, kinds)
+            cols[name], iss = values.parse_date(raw, name, kinds, name in month_first)   # "(mm/dd/yyyy)"
             issues.append(iss)
         elif kind == "count":
             cols[name], iss = values.parse_count(raw, name, kinds)
