@@ -359,3 +359,16 @@ def test_a_row_of_data_above_the_header_is_listed_with_its_reason(tmp_path):
     p = read_payroll(write_xlsx(tmp_path / "a.xlsx", {"Gaji": rows}), engine="pandas")
     assert p.source.header_row == 3
     assert [(r["row"], r["reason"]) for r in p.ignored_rows] == [(1, "title"), (2, "above-header")]
+
+
+def test_no_header_row_offers_the_likely_headers_to_map(tmp_path):
+    """Issue 20: a NIK and a name headed in unexpected words are a choice on the page or --map,
+    not a dead end."""
+    rows = [["DAFTAR GAJI"], ["Identitas", "Pekerja", "Take Home"], ["1771011203850001", "Ani", 4_000_000]]
+    path = write_xlsx(tmp_path / "x.xlsx", {"Gaji": rows})
+    with pytest.raises(UnusableInput) as e:
+        read_payroll(path, engine="pandas")
+    assert e.value.code == "no-header-row" and e.value.data["headers"] == ["Identitas", "Pekerja", "Take Home"]
+    assert e.value.needs == ["column:nik", "column:name"]
+    p = read_payroll(path, engine="pandas", columns_map={"nik": "Identitas", "name": "Pekerja"})
+    assert p.table["nik"].tolist() == ["1771011203850001"] and p.source.header_row == 2

@@ -20,7 +20,7 @@ from compliance.errors import Term, UnusableInput
 from compliance.ingest import company as company_mod
 from compliance.ingest import quality, rows, values
 from compliance.ingest.files import RawFile, read_file
-from compliance.ingest.header import ColumnCatalog, find_header, resolve_columns
+from compliance.ingest.header import ColumnCatalog, find_header, likely_header, resolve_columns
 from compliance.ingest.header import load_catalog as load_column_catalog
 from compliance.ingest.registry import read_registry, registry_from_records
 from compliance.ingest.words import load_header_words
@@ -65,7 +65,8 @@ def read_payroll(source: str | Path | bytes, rule_set: RuleSet, name: str | None
     chosen, company, header = _pick_sheet(raw, sheet, catalog, path)
     grid = chosen.grid
     if header is None:
-        raise UnusableInput("no-header-row", file=path, sheet=chosen.name, needs=["column:nik", "column:name"])
+        raise UnusableInput("no-header-row", file=path, sheet=chosen.name, needs=["column:nik", "column:name"],
+                            headers=likely_header(grid))
     data = grid.iloc[header.row_index + 1:]
     data.index = pd.RangeIndex(header.row_index + 2, header.row_index + 2 + len(data))  # rows as the user sees
     mapping, texts, unmapped, notes = resolve_columns(header, data, catalog, path)

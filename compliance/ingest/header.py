@@ -146,6 +146,18 @@ def find_header(grid: pd.DataFrame, catalog: ColumnCatalog) -> Header | None:
     return best
 
 
+def likely_header(grid: pd.DataFrame) -> list[str]:
+    """The texts of the row that looks most like a header (most words, fewest data cells) when no
+    row matched: what a user may map each field to (--map, the page) instead of a dead end."""
+    best, texts = 1, []
+    for r in range(min(len(grid), HEADER_SCAN_ROWS)):
+        row = list(grid.iloc[r])
+        words = [t for t in (_cell_text(v) for v in row) if t and not _DATA_TEXT.fullmatch(t)]
+        if len(words) - data_cells(row) > best:
+            best, texts = len(words) - data_cells(row), words
+    return texts
+
+
 def resolve_columns(header: Header, data: pd.DataFrame, catalog: ColumnCatalog, path: str
                     ) -> tuple[dict[str, int], dict[str, str], list[dict], list[dict]]:
     """Decide which grid column is which canonical column.
