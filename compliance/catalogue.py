@@ -16,6 +16,7 @@ SEVERITY: dict[str, str] = {
     "nik-province": "error",
     "nik-birth-date": "error",
     "duplicate-nik": "error",
+    "duplicate-id": "error",
     "name-missing": "error",
     "kpj-format": "warning",
     "wage-not-a-number": "error",

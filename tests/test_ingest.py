@@ -89,7 +89,7 @@ def test_every_data_issue_code_is_raised_where_it_belongs(tmp_path):
     # list-value-unknown: a companies list's (test_audit); identity-missing: a file without a NIK
     # column's (test_reading)
     expected = set(CATALOGUE) - {"column-missing", "registry-id-missing", "registry-status-unknown",
-                                 "list-value-unknown", "identity-missing"}
+                                 "list-value-unknown", "identity-missing", "duplicate-id"}
     assert codes == expected
     by_code = {c: g["row"].astype(int).tolist() for c, g in p.issues.groupby("code")}
     assert by_code["nik-missing"] == [3]

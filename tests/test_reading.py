@@ -114,6 +114,13 @@ def test_a_file_keyed_only_by_employee_numbers_is_read(tmp_path):
     assert p.issues.empty and p.source.rows_read == 2
 
 
+def test_without_a_nik_the_same_kpj_twice_is_located(tmp_path):
+    rows = [["No KPJ", "Nama"], ["17000000001", "Ani"], ["17000000002", "Budi"], ["17000000001", "Ani W."]]
+    p = read_payroll(write_xlsx(tmp_path / "d.xlsx", {"Gaji": rows}), engine="pandas")
+    assert p.issues[["row", "column", "code", "detail"]].values.tolist() == [[2, "kpj", "duplicate-id", "2"],
+                                                                             [4, "kpj", "duplicate-id", "2"]]
+
+
 def test_a_file_keyed_by_name_and_birth_date_is_read_and_a_worker_without_either_is_located(tmp_path):
     rows = [["Nama Karyawan", "Tanggal Lahir", "Gaji Pokok"], ["Ani", "12/03/1990", 4_000_000],
             ["Budi", None, 4_000_000], ["Citra", "01/02/1991", 4_000_000]]

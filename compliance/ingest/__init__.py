@@ -310,7 +310,7 @@ def _combine(parse_issues: pd.DataFrame, shape_issues: pd.DataFrame, cross_check
     both["_order"] = np.arange(len(both))
     key_rows = pd.to_numeric(both["row"], errors="coerce").fillna(-1)
     dup = both.assign(_r=key_rows).duplicated(subset=["_r", "column"], keep="first")
-    dup &= both["code"] != "duplicate-nik"
+    dup &= ~both["code"].isin(["duplicate-nik", "duplicate-id"])
     both = both[~dup.to_numpy()].drop(columns="_order")
     both["severity"] = both["code"].map(catalogue.severity)
     both["row"] = both["row"].astype("Int64")

@@ -79,6 +79,9 @@ def build_suite(present: set[str], types: dict[str, str], employment_types: list
     elif "name" in present:
         # no NIK column: each worker is known by their KPJ, employee number, or name with birth date
         suite.append(Expectation("identity-missing", "nik", "not_null", "_identity"))
+        key = next((c for c in ("kpj", "employee_id") if c in present), None)
+        if key:          # the same KPJ or employee number twice: the same worker counted twice?
+            suite.append(Expectation("duplicate-id", key, "unique", key))
     if "base_wage" in present:
         suite.append(Expectation("wage-missing", "base_wage", "not_null", "_base_wage_read"))
     if {"start_date", "end_date"} <= present:
