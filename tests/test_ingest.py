@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from compliance.catalogue import SEVERITY as CATALOGUE
-from compliance.errors import UnusableInput
+from compliance.errors import Term, UnusableInput
 from tests.conftest import HEADER, RULES, SAMPLES, read_payroll, read_registry, worker, write_csv, write_xlsx
 
 SAMPLE_FILES = sorted(SAMPLES.glob("*.xlsx")) + sorted(SAMPLES.glob("*.csv"))
@@ -40,18 +40,21 @@ def test_rows_under_the_table_are_listed_not_counted(tmp_path):
 
 
 def test_a_worker_row_without_nik_inside_the_table_is_an_issue_not_ignored(tmp_path):
-    rows = [HEADER, worker(1), worker(2, NIK=""), worker(3)]
+    rows = [HEADER, worker(1), worker(2, NIK="", **{"No KPJ": ""}), worker(3), worker(4, NIK="")]
     p = read_payroll(write_xlsx(tmp_path / "g.xlsx", {"Gaji": rows}), engine="pandas")
     accounted(p)
-    assert p.source.rows_read == 3
+    assert p.source.rows_read == 4
     assert p.issues[["row", "code"]].values.tolist() == [[3, "nik-missing"]]
+    # a blank NIK beside a KPJ: the worker is known by the KPJ (issue 20), and the output says so
+    assert {"code": "blank-nik-identified-by", "data": {"rows": [5], "n": 1, "by": [Term("identity:kpj")]}} \
+        in p.assumptions
 
 
 def messy_file(tmp_path: Path) -> Path:
     rows = [HEADER + ["Tgl Keluar", "Tgl Lahir", "JP", "Hari Kerja"]]
     extra = ["", "12/03/1990", "Ya", 22]          # the birth date the worker() NIKs encode
     cases = {
-        "nik-missing": {"NIK": ""},
+        "nik-missing": {"NIK": "", "No KPJ": ""},
         "nik-length": {"NIK": "17710112"},
         "nik-precision-lost": {"NIK": "3.27106E+15"},
         "nik-province": {"NIK": "9971011203850001"},
@@ -68,7 +71,8 @@ def messy_file(tmp_path: Path) -> Path:
         "implausible-amount": {"Gaji Pokok": "2.000.000.000.000"},
     }
     for i, (code, over) in enumerate(cases.items(), start=1):
-        rows.append(worker(i, **over) + extra)
+        # the worker without a NIK has no KPJ or birth date to be known by either
+        rows.append(worker(i, **over) + (["", "", "Ya", 22] if code == "nik-missing" else extra))
     n = len(cases)
     rows.append(worker(n + 1) + ["01/01/2019", "12/03/1990", "Ya", 22])                 # end before start
     rows.append(worker(n + 2) + ["", "01/01/2030", "Ya", 22])                           # born after period

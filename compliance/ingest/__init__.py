@@ -122,10 +122,15 @@ def read_payroll(source: str | Path | bytes, rule_set: RuleSet, name: str | None
         assumptions.append(notice("birth-dates-from-nik"))
     elif nik_dates:
         assumptions.append(notice("blank-birth-dates-from-nik", rows=nik_dates[:20], n=len(nik_dates)))
+    identity = quality.identity_used(table)
+    weaker = identity.notna() & (identity != "nik")
+    order = [n for n in catalog.identity if n in set(identity[weaker])]
     if "nik" not in mapping:
-        used = quality.identity_used(table).dropna().unique()
-        order = [n for n in catalog.identity if n in set(used)]
         assumptions.append(notice("workers-identified-by", by=[Term(f"identity:{n}") for n in order]))
+    elif weaker.any():        # a blank NIK: the worker is known by a weaker identity, and said so
+        rows_ = [int(r) for r in table.index[weaker.to_numpy()]]
+        assumptions.append(notice("blank-nik-identified-by", rows=rows_[:20], n=len(rows_),
+                                  by=[Term(f"identity:{n}") for n in order]))
     ref_label = ref_date.date().isoformat()
     column_types = {name: spec.type for name, spec in catalog.columns.items()}
     suite = quality.build_suite(set(mapping), column_types, list(types.names), catalog.required(), ref_date,

@@ -75,7 +75,8 @@ def build_suite(present: set[str], types: dict[str, str], employment_types: list
     if "name" in present:
         suite.append(Expectation("name-missing", "name", "not_null", "name"))
     if "nik" in present:
-        suite.append(Expectation("nik-missing", "nik", "not_null", "nik"))
+        # a blank NIK is no issue for a worker known by their KPJ, employee number, or name and birth date
+        suite.append(Expectation("nik-missing", "nik", "not_null", "_identity"))
     elif "name" in present:
         # no NIK column: each worker is known by their KPJ, employee number, or name with birth date
         suite.append(Expectation("identity-missing", "nik", "not_null", "_identity"))
@@ -97,8 +98,7 @@ def helper_columns(table: pd.DataFrame, extra: dict[str, pd.Series]) -> pd.DataF
         ok = tx.fullmatch(nik, r"\d{16}")
         frame["_nik_province"] = tx.to_pandas(pc.if_else(ok, pc.utf8_slice_codeunits(nik, 0, 2), None), frame.index)
         frame["_nik_birth"] = tx.to_pandas(pc.if_else(ok, pc.utf8_slice_codeunits(nik, 6, 12), None), frame.index)
-    if {"nik", "kpj", "employee_id", "name", "birth_date"} <= set(frame.columns):
-        frame["_identity"] = identity_used(frame)
+    frame["_identity"] = identity_used(frame)
     if "start_date" in frame and "end_date" in frame:
         frame["_tenure_days"] = (frame["end_date"] - frame["start_date"]).dt.days.astype("float64")
     for name, series in extra.items():
@@ -110,9 +110,13 @@ def identity_used(table: pd.DataFrame) -> pd.Series:
     """Which identity each worker is known by, strongest first: nik, kpj, employee_id, or
     birth_date (the name with the birth date); None for a worker with none of them."""
     out = pd.Series(None, index=table.index, dtype=object)
-    named_born = table["name"].notna() & table["birth_date"].notna()
-    for col, known in (("birth_date", named_born), ("employee_id", table["employee_id"].notna()),
-                       ("kpj", table["kpj"].notna()), ("nik", table["nik"].notna())):
+    absent = pd.Series(False, index=table.index)
+
+    def filled(col: str) -> pd.Series:
+        return table[col].notna() if col in table else absent
+
+    for col, known in (("birth_date", filled("name") & filled("birth_date")), ("employee_id", filled("employee_id")),
+                       ("kpj", filled("kpj")), ("nik", filled("nik"))):
         out = out.mask(known.to_numpy(dtype=bool), col)
     return out
 
