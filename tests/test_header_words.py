@@ -154,3 +154,11 @@ def test_a_month_first_hint_reads_the_dates_month_first(tmp_path):
     p = read_payroll(path, engine="pandas")
     assert p.table["start_date"].dt.strftime("%Y-%m-%d").tolist() == ["2020-02-13", "2021-07-05"]
     assert p.table["birth_date"].dt.strftime("%Y-%m-%d").tolist() == ["1985-03-12", "1985-03-12"]
+
+
+def test_a_worker_type_column_of_other_words_is_not_used(tmp_path):
+    path = write_csv(tmp_path / "s.csv", [["NIK", "Nama", "Status"], ["1771011203850001", "Ani", "Shift A"],
+                                          ["1771011203850002", "Budi", "Shift B"], ["1771011203850003", "Cici", "Tetap"]])
+    p = read_payroll(path, engine="pandas")
+    assert "employment_type" not in p.columns and p.issues.empty       # no row made unusable by a wrong column
+    assert p.unmapped_columns == [{"header": "Status", "not_for": "employment_type", "reason": "not-worker-types"}]

@@ -69,7 +69,9 @@ def read_payroll(source: str | Path | bytes, rule_set: RuleSet, name: str | None
                             headers=likely_header(grid))
     data = grid.iloc[header.row_index + 1:]
     data.index = pd.RangeIndex(header.row_index + 2, header.row_index + 2 + len(data))  # rows as the user sees
-    mapping, texts, unmapped, notes = resolve_columns(header, data, catalog, path)
+    types = rule_set.employment_types
+    mapping, texts, unmapped, notes = resolve_columns(header, data, catalog, path,
+                                                      types.aliases if types is not None else None)
     for name, wanted in (columns_map or {}).items():
         if normalize(texts.get(name)) != normalize(wanted):
             raise UnusableInput("map-header-not-found", file=path, field=name, header=wanted,

@@ -158,8 +158,8 @@ def likely_header(grid: pd.DataFrame) -> list[str]:
     return texts
 
 
-def resolve_columns(header: Header, data: pd.DataFrame, catalog: ColumnCatalog, path: str
-                    ) -> tuple[dict[str, int], dict[str, str], list[dict], list[dict]]:
+def resolve_columns(header: Header, data: pd.DataFrame, catalog: ColumnCatalog, path: str,
+                    worker_types: dict | None = None) -> tuple[dict[str, int], dict[str, str], list[dict], list[dict]]:
     """Decide which grid column is which canonical column.
 
     Returns (canonical -> grid column, canonical -> header text, headers not used as
@@ -210,7 +210,7 @@ def resolve_columns(header: Header, data: pd.DataFrame, catalog: ColumnCatalog, 
         unmapped.append(entry)
         if entry.get("guess"):
             alternatives.setdefault(entry["guess"], []).append((c, entry["header"], entry))
-    _confirm_by_values(chosen, texts, unmapped, alternatives, data)
+    _confirm_by_values(chosen, texts, unmapped, alternatives, data, worker_types)
     order = sorted(chosen, key=chosen.get)
     chosen = {n: chosen[n] for n in order}
     texts = {n: texts[n] for n in order}
@@ -250,12 +250,18 @@ _MARITAL = r"(?:tk|k|hb)(?:\s*[/-]?\s*(?:[0-9]|i\b))+|(?:belum |tidak )?kawin|la
 _ACTIVE = r"aktif|non[\s-]?aktif|tidak aktif|active|inactive|resign(?:ed)?"
 
 
-def _worker_type_values(sample: pd.Series, kinds: pd.Series) -> str | None:
+def _worker_type_values(sample: pd.Series, kinds: pd.Series, types: dict | None = None) -> str | None:
     text = sample.astype(str).str.strip().str.lower()
     if text.str.fullmatch(_MARITAL).mean() >= 0.5:
         return "marital-status"
     if text.str.fullmatch(_ACTIVE).mean() >= 0.5:
         return "active-flag"
+    if types:      # most values must be worker types (rules/employment_types.yaml), never a column of other words
+        from compliance.ingest.values import parse_employment_type
+
+        known, _, _ = parse_employment_type(sample, types, "employment_type", kinds)
+        if known.notna().mean() < 0.5:
+            return "not-worker-types"
     return None
 
 
@@ -276,7 +282,8 @@ VALUE_CHECKS = {"employment_type": _worker_type_values, "start_date": _date_valu
                 "kpj": _kpj_values}
 
 
-def _confirm_by_values(chosen: dict, texts: dict, unmapped: list, alternatives: dict, data: pd.DataFrame) -> None:
+def _confirm_by_values(chosen: dict, texts: dict, unmapped: list, alternatives: dict, data: pd.DataFrame,
+                       types: dict | None = None) -> None:
     """A column whose values contradict its header's field is not used for it (listed as not used,
     with the reason); the next best column for the field (a second column with the same meaning,
     or the best guess of a header not understood) is tried, and taken if its values agree."""
@@ -286,7 +293,10 @@ def _confirm_by_values(chosen: dict, texts: dict, unmapped: list, alternatives: 
         sample = data[c].iloc[:2000]
         kinds = cell_kinds(sample)
         filled = (kinds != EMPTY).to_numpy()
-        return VALUE_CHECKS[field](sample[filled], kinds[filled]) if filled.any() else None
+        if not filled.any():
+            return None
+        extra = (types,) if field == "employment_type" else ()
+        return VALUE_CHECKS[field](sample[filled], kinds[filled], *extra)
 
     for field in VALUE_CHECKS:
         if field not in chosen:
