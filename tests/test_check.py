@@ -417,3 +417,37 @@ def test_an_unknown_regency_is_said_with_the_closest_known_ones():
     d = report_dict(check(payroll_of(rows, size="small", jkk_risk="low", regency="Kota Bengkulu"), RULES), "en")
     assert "umk.bengkulu.kota-bengkulu" in d["parameters"]            # a regency implies its province
     assert not any(n["code"] == "regency-unknown" for n in d["notices"])
+
+
+# -- a payroll without a NIK column (issue 20) ----------------------------------------------------
+
+def test_a_payroll_without_nik_is_checked_against_the_registry_by_kpj(tmp_path):
+    reg = write_csv(tmp_path / "r.csv", [["NPP", "KPJ", "NIK", "NAMA", "TGL_LAHIR", "UPAH", "PROGRAM", "STATUS"],
+                                         ["17010234", "17000000001", "1771011203850001", "Ani", "1985-03-12",
+                                          "5000000", "JKK, JKM, JHT, JP", "AKTIF"],
+                                         ["17010234", "17000000002", "1771011203850002", "Budi", "1985-03-12",
+                                          "4000000", "JKK, JKM, JHT, JP", "NONAKTIF"],
+                                         ["17010234", "17000000003", "1771011203850003", "Citra Dewi", "1990-01-02",
+                                          "4000000", "JKK, JKM, JHT, JP", "AKTIF"]], ";")
+    path = write_csv(tmp_path / "g.csv", [["No KPJ", "Nama", "Tgl Lahir", "Gaji Pokok"],
+                                          ["17000000001", "Ani", "", "5000000"],
+                                          ["17000000002", "Budi", "", "4000000"],
+                                          ["", "CITRA DEWI", "02/01/1990", "4000000"],
+                                          ["", "Dodi", "", "4000000"]], ";")
+    options = Company(period=Period(2025, 6), size="large", jkk_risk="low", npp="17010234", name="PT X")
+    p = read_payroll(path, engine="pandas", options=options)
+    assert "nik" not in p.columns and p.source.rows_read == 4
+    identified = next(n for n in p.assumptions if n["code"] == "workers-identified-by")
+    assert [str(t) for t in identified["data"]["by"]] == ["identity:kpj", "identity:birth_date"]
+    assert p.issues[["row", "code"]].values.tolist() == [[5, "identity-missing"]]      # a warning: still checked
+    d = report_dict(check(p, RULES, registry=read_registry(reg)), "en")
+    unregistered = sorted(f["row"] for f in d["findings"] if f["rule_id"] == "unregistered-worker")
+    assert unregistered == [3, 5]              # Budi's KPJ is NONAKTIF; Dodi has no identity to match
+    weak = next(n for n in d["notices"] if n["code"] == "registry-matched-by-name")
+    assert weak["data"]["rows"] == [4]         # Citra: by name and birth date, stated as a weaker match
+    assert "weaker match" in weak["message"]
+    result = CliRunner().invoke(main, ["check", str(path), "--registry", str(reg), "--period", "2025-06",
+                                       "--npp", "17010234", "--company-size", "large", "--jkk-risk", "low",
+                                       "--engine", "pandas", "--lang", "en"])
+    assert result.exit_code == 1 and "workers are identified by KPJ number, name and birth date" in result.output, \
+        result.output

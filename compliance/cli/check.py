@@ -25,6 +25,12 @@ def checked(file: Path, rule_set, company: dict, reading: dict, engine: str, reg
 
     data, name = payroll_bytes(file)
     reg = read_registry(registry, rule_set) if registry else None
+    if reg is not None and reg.unused_columns:     # said with the best guess, never dropped silently
+        from compliance.cli.options import lang_now
+        from compliance.outputs.validate import unmapped_words
+
+        echo(say("list_unused", file=str(registry),
+                 columns=[unmapped_words(u, lang_now(), rule_set.texts) for u in reg.unused_columns]))
     result = check_file(data, name, rule_set, company=company_of(company, rule_set), columns=reading["columns"],
                         sheet=reading["sheet"], registry=reg, engine=engine, encoding=reading["encoding"],
                         delimiter=reading["delimiter"])
