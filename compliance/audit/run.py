@@ -345,6 +345,8 @@ def build_summary(subs: list[Submission], metas: list[dict], shared: work.Shared
     summary = {
         "schema": "compliance.audit/1", "tool_version": __version__, "ruleset_version": shared.rule_set.version,
         "generated_on": options.today.isoformat(), "periods": periods,
+        "branch": ({"name": options.office.name, "code": options.office.code}
+                   if getattr(options.office, "name", None) else None),
         "registry": ({k: options.registry_info[k] for k in ("path", "rows", "active")}
                      if options.registry_info else None),
         "files": {"given": len(subs), "audited": len(audited), "refused": len(refused), "not_tied": len(untied)},

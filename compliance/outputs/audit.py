@@ -30,12 +30,7 @@ def _sheets(s: dict, rule_set: RuleSet, lang: str) -> list[tuple[str, list[str],
     T = rule_set.texts[lang]["audit"]
     I = T["items"]
     cov, files = s["coverage"], s["files"]
-    out = [(T["sheets"]["summary"], ["item", "value"], [
-        [I["workers"], cov["workers"]], [I["participants"], cov["participants"]], [I["coverage"], cov["pct"]],
-        [I["target"], cov["target_pct"]], [I["to_target"], cov["participants_to_target"]],
-        [I["violations"], s["totals"]["violations"]], [I["shortfall"], s["totals"]["shortfall_idr"]],
-        [I["letters"], s["totals"]["letters"]], [I["given"], files["given"]], [I["audited"], files["audited"]],
-        [I["refused"], files["refused"]], [I["not_tied"], files["not_tied"]]])]
+    out = []
     out.append((T["sheets"]["companies"],
                 ["npp", "name", "regency", "period", "file", "workers", "participants", "coverage", "unregistered",
                  "violations", "shortfall", "vendor_violations", "vendor_shortfall", "rows_with_issues", "compliant",
@@ -70,11 +65,36 @@ def _sheets(s: dict, rule_set: RuleSet, lang: str) -> list[tuple[str, list[str],
     return out
 
 
+def summary_pairs(s: dict, T: dict) -> list[tuple]:
+    """The Ringkasan sheet: (label, value, kind) rows, the branch, period and date first."""
+    import datetime as dt
+
+    I = T["items"]
+    cov, files, reg = s["coverage"], s["files"], s.get("registry")
+    branch = s.get("branch") or {}
+    return [
+        (I["branch"], branch.get("name") or "-", "text"), (I["period"], ", ".join(s["periods"]) or "-", "text"),
+        (I["date"], dt.date.fromisoformat(s["generated_on"]), "date"),
+        (I["registry"], reg["path"] if reg else I["no_registry"], "text"),
+        (I["workers"], cov["workers"], "int"), (I["participants"], cov["participants"], "int"),
+        (I["coverage"], cov["pct"], "int"), (I["target"], cov["target_pct"], "int"),
+        (I["to_target"], cov["participants_to_target"], "int"), (I["violations"], s["totals"]["violations"], "int"),
+        (I["shortfall"], s["totals"]["shortfall_idr"], "money"), (I["letters"], s["totals"]["letters"], "int"),
+        (I["given"], files["given"], "int"), (I["audited"], files["audited"], "int"),
+        (I["refused"], files["refused"], "int"), (I["not_tied"], files["not_tied"], "int")]
+
+
 def summary_xlsx(s: dict, rule_set: RuleSet, lang: str) -> bytes:
-    from compliance.outputs.xlsx import table, workbook
+    from compliance.outputs.xlsx import fit, pairs, shown, table, workbook
 
     T = rule_set.texts[lang]["audit"]
     buf, wb, fmt = workbook()
+    ws = wb.add_worksheet(T["sheets"]["summary"][:31])
+    rows = summary_pairs(s, T)
+    ws.write_string(0, 0, T["title"], fmt["title"])
+    ws.set_column(0, 0, fit([label for label, _, _ in rows], "wide", bold=True))
+    ws.set_column(1, 1, fit([shown(v, k) for _, v, k in rows if k != "text"]))
+    pairs(ws, 2, rows, fmt)
     for name, keys, rows in _sheets(s, rule_set, lang):
         kinds = ["money" if k in MONEY else "wide" if k in WIDE else "text" for k in keys]
         table(wb.add_worksheet(name[:31]), [T["columns"][k] for k in keys], rows, kinds, fmt)
