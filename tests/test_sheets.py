@@ -93,7 +93,11 @@ def workbooks(tmp_path_factory) -> dict:
     out = {}
     for lang in ("id", "en"):
         run("check", SAMPLES / "pt-maju-bersama-juni-2025.xlsx", "--engine", "pandas", "--lang", lang,
-            "--out", tmp / f"check-{lang}")
+            "--out", tmp / f"check-{lang}", "--letter", "--draft", "--letter-date", "2025-07-14", "--register",
+            tmp / f"cases-{lang}.sqlite")
+        run("cases", "list", "--register", tmp / f"cases-{lang}.sqlite", "--as-of", "2025-07-15", "--format", "xlsx",
+            "--out", tmp / f"cases-{lang}.xlsx", "--lang", lang)
+        out[("cases.xlsx", lang)] = (tmp / f"cases-{lang}.xlsx", None)
         out[("findings.xlsx", lang)] = (tmp / f"check-{lang}" / "findings.xlsx", None)
         out[("annotated.xlsx", lang)] = (tmp / f"check-{lang}" / "annotated.xlsx", 1)
         run("audit", BRANCH / "kiriman", "--registry", BRANCH / "registry-cabang-bengkulu-juni-2025.csv",
@@ -106,7 +110,7 @@ def workbooks(tmp_path_factory) -> dict:
     return out
 
 
-@pytest.mark.parametrize("name", ["findings.xlsx", "annotated.xlsx", "summary.xlsx", "template"])
+@pytest.mark.parametrize("name", ["findings.xlsx", "annotated.xlsx", "summary.xlsx", "template", "cases.xlsx"])
 @pytest.mark.parametrize("lang", ["id", "en"])
 def test_every_sheet_fits_its_labels_with_rupiah_and_dates(workbooks, name, lang):
     path, ours = workbooks[(name, lang)]
@@ -138,3 +142,17 @@ def test_the_checker_finds_a_cut_label_and_a_bare_amount():
     ws.column_dimensions["A"].width = 10
     found = problems(ws)
     assert any(p.startswith("cut: ") for p in found) and any(p.startswith("amount without") for p in found)
+
+
+def test_cases_list_says_each_deadline_once(workbooks, tmp_path):
+    """`cases list` words an open case's deadline once, in the line under the case."""
+    db = next(iter(workbooks.values()))[0].parent / "cases-id.sqlite"
+    text = run("cases", "list", "--register", db, "--as-of", "2025-07-15").output
+    assert text.count("2025-07-28") == 1 and "batas waktu 2025-07-28" in text, text
+
+
+def test_cases_xlsx_dates_are_dates(workbooks):
+    ws = load_workbook(workbooks[("cases.xlsx", "en")][0]).worksheets[0]
+    header = [c.value for c in ws[1]]
+    deadline = ws.cell(row=2, column=header.index("Deadline") + 1)
+    assert deadline.value == dt.datetime(2025, 7, 28) and deadline.number_format == "dd/mm/yyyy"
