@@ -395,6 +395,8 @@ def vendor_summary(audited: list[dict], shared: work.Shared, letters: dict) -> l
                                        "row": f["row"], "rule_id": f["rule_id"]})
             if entry and entry.get("npp"):
                 agg["letter"] = letters.get(f"vendor:{entry['npp']}", {}).get("number")
+                if agg["letter"]:          # where its letter is, relative to OUT
+                    agg["folder"] = f"vendor/{work.company_folder(Company(npp=entry['npp'], name=entry['name']))}"
     return sorted(out.values(), key=lambda v: (-v["violations"], v["vendor"] or ""))
 
 

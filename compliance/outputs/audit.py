@@ -109,6 +109,8 @@ def index_html(s: dict, rule_set: RuleSet, lang: str, templates: Path) -> str:
     for c in companies:
         target = f"{c['folder']}/letter.pdf" if c["letter"] else f"{c['folder']}/findings.xlsx"
         c["href"] = quote(target)
+    for v in s["vendors"]:
+        v["href"] = quote(f"{v['folder']}/letter.pdf") if v.get("letter") and v.get("folder") else None
     ranked_unregistered = sorted(companies, key=lambda c: (-c["unregistered"], c["name"] or ""))[:TOP]
     ranked_shortfall = sorted(companies, key=lambda c: (-c["shortfall_idr"], c["name"] or ""))[:TOP]
     by_workers = sorted(companies, key=lambda c: (-c["workers"], c["name"] or ""))[:TOP]
@@ -138,6 +140,8 @@ def summary_text(s: dict, rule_set: RuleSet, lang: str = "id", top: int = 10) ->
                                 vendor=t["vendor_violations"], letters=t["letters"]),
              T["lists"].format(ghosts=len(s["ghosts"]), duplicates=len(s["duplicates"]),
                                companies=len(s["pwbd"]["companies"]), licences=len(s["pwbd"]["licences"]))]
+    if not s.get("registry"):            # who is a participant was read from the payrolls
+        lines.insert(1, T["no_registry"])
     for c in sorted(s["companies"], key=lambda c: (-c["unregistered"], c["name"] or ""))[:top]:
         lines.append(T["company"].format(npp=f"{c['npp'] or '-':<10}", name=f"{str(c['name'] or '-')[:40]:<40}",
                                          workers=f"{c['workers']:>6}", unregistered=f"{c['unregistered']:>5}",
