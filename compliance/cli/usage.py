@@ -1,8 +1,9 @@
 """click's own words in the user's language: a usage error ("No such option", the usage line, "Try
 ... for help") is worded from texts `click:` (English msgid -> the user's words), exit code 2 as
 click gives it. click words its messages through gettext (`from gettext import gettext as _` in
-each of its modules); while a command line is parsed and its error shown, those names point to the
-catalogue. The help (`--help`), whose option texts are English, stays as click writes it: only the
+each of its modules); while the command line runs (parsed, the command run, an error shown) those
+names in click's modules point to the catalogue, and are given back after. Nothing else in the
+process words through click's gettext. The help (`--help`), whose option texts are English, stays as click writes it: only the
 messages of errors are in the catalogue, and the usage line's "Usage:" only while an error is shown.
 """
 from __future__ import annotations

@@ -123,7 +123,7 @@ def table(ws, header: list[str], rows: list[list], kinds: list[str], fmt: dict) 
     its header (on two lines) and its longest value as shown (up to a cap; longer text wraps)."""
     kinds = list(kinds)
     for col, kind in enumerate(kinds):
-        values = [shown(row[col], kind) for row in rows]
+        values = widest([row[col] for row in rows], kind)
         if kind == "text" and max(map(len, values), default=0) > CAPS["text"]:
             kinds[col] = kind = "wide"                # long text wraps rather than being cut
         ws.set_column(col, col, fit(values, kind, header[col]), fmt.get(KIND_FORMAT.get(kind)))
@@ -158,10 +158,24 @@ def fit(values: list[str], kind: str = "text", header: str | None = None, bold: 
     return round(min(CAPS[kind], max(MIN_WIDTH, need + 2)), 1)
 
 
+def widest(column: list, kind: str) -> list[str]:
+    """The texts of a column as shown, numbers by their largest and smallest alone (the longest
+    shown), so that sizing 100,000 rows stays cheap."""
+    if kind == "date":
+        return [shown(v, kind) for v in column]
+    strings = [v for v in column if type(v) is str]
+    numbers = [v for v in column if type(v) in (int, float) and v == v]
+    others = [shown(v, kind) for v in column if v is not None and type(v) not in (str, int, float)]
+    return ([max(strings, key=len)] if strings else []) + others + \
+        ([shown(max(numbers), kind), shown(min(numbers), kind)] if numbers else [])
+
+
 def shown(value, kind: str = "text") -> str:
     """A value as a cell shows it (money in rupiah, dates dd/mm/yyyy), to size its column."""
     import datetime as dt
 
+    if isinstance(value, str) and kind != "date":     # most cells: as they are
+        return value
     if value is None or value != value:
         return ""
     if isinstance(value, (dt.date, dt.datetime)) or (kind == "date" and _date(value) is not None):
