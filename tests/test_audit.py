@@ -283,6 +283,14 @@ def test_index_page_in_headless_chromium(branch_run, chromium):
     assert Path(letter.removeprefix("file://")).exists()          # the link leads to the company's letter
     assert all(Path(h.removeprefix("file://").replace("%20", " ")).exists() for h in hrefs)
     assert chromium.find_element(By.ID, "vendors").text.count("Nusantara") >= 2
+    # each company's name in the coverage chart ends before its bar: none is cut or overlapped
+    overlapping = chromium.execute_script("""
+        const svg = document.querySelector('#chart-coverage svg');
+        const x = +svg.querySelector('rect').getAttribute('x');
+        return [...svg.querySelectorAll('g > text:first-of-type')].filter(t => t.getBBox().width > x)
+            .map(t => t.textContent);""")
+    assert overlapping == []
+    assert "PT Rafflesia Digital Nusantara" in chromium.find_element(By.ID, "chart-coverage").text
     chromium.save_screenshot(str(ARTIFACTS / "audit-index.png"))
     assert (ARTIFACTS / "audit-index.png").stat().st_size > 10_000
 

@@ -114,12 +114,16 @@ def index_html(s: dict, rule_set: RuleSet, lang: str, templates: Path) -> str:
     ranked_unregistered = sorted(companies, key=lambda c: (-c["unregistered"], c["name"] or ""))[:TOP]
     ranked_shortfall = sorted(companies, key=lambda c: (-c["shortfall_idr"], c["name"] or ""))[:TOP]
     by_workers = sorted(companies, key=lambda c: (-c["workers"], c["name"] or ""))[:TOP]
+    # the coverage chart's names: as wide as the longest shown (at most 52 characters, about 6 units each)
+    longest = max([min(len(c["name"] or c["npp"] or "-"), 52) for c in by_workers] or [1])
+    label_x = 6 * longest + 10
     fam_max = max([f.get("violation", 0) + f.get("vendor_violation", 0) for f in s["families"].values()] or [1]) or 1
     env = environment(templates)
     env.filters["pct"] = lambda v: "-" if v is None else f"{v:.1f}".replace(".", "," if lang == "id" else ".")
     return env.get_template("audit_index.html.j2").render(
         s=s, T=rule_set.texts[lang]["audit"], lang=lang, companies=companies,
         ranked_unregistered=ranked_unregistered, ranked_shortfall=ranked_shortfall, by_workers=by_workers,
+        label_x=label_x,
         families=[{"code": k, "violation": f.get("violation", 0), "vendor": f.get("vendor_violation", 0),
                    "title": rule_set.families[k]["title"][lang] if k in rule_set.families else k,
                    "width": round(100 * (f.get("violation", 0) + f.get("vendor_violation", 0)) / fam_max, 1)}
