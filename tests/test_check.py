@@ -435,3 +435,12 @@ def test_an_unknown_regency_is_said_with_the_closest_known_ones():
     d = report_dict(check(payroll_of(rows, size="small", jkk_risk="low", regency="Kota Bengkulu"), RULES), "en")
     assert "umk.bengkulu.kota-bengkulu" in d["parameters"]            # a regency implies its province
     assert not any(n["code"] == "regency-unknown" for n in d["notices"])
+
+
+def test_only_a_nik_of_digits_alone_becomes_a_text_constant():
+    from compliance.outputs.files import csv_bytes
+
+    data = csv_bytes(["nik", "name", "amount"], [["=1+2", "-x", 1234.5], ["0012", "=y", 975765.0],
+                                                 ["1771\"+\"1", "a;b", 3]], ("nik",))
+    assert data.decode("utf-8-sig").splitlines() == [
+        "nik;name;amount", "'=1+2;'-x;1234,5", '"=""0012""";\'=y;975765', '"1771""+""1";"a;b";3']
