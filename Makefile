@@ -16,7 +16,9 @@ $(STAMP): setup.cfg pyproject.toml
 	@touch $(STAMP)
 
 # Shows what the tool finds in samples/. The CLI's exit codes are for scripts:
-# the demo prints them and itself succeeds.
+# the demo prints them and itself succeeds. The samples are June 2025 payrolls: their letters are
+# dated as a branch would have sent them, in July 2025 (--letter-date), not today.
+LETTER_DATE := 2025-07-14
 PAYROLLS := $(filter-out samples/registry-%,$(wildcard samples/*.xlsx samples/*.csv))
 
 demo: $(STAMP)
@@ -32,19 +34,19 @@ demo: $(STAMP)
 	@$(BIN)/compliance check samples/pt-maju-bersama-juni-2025.xlsx \
 	  --registry samples/registry-maju-bersama-juni-2025.csv --lang en; echo "(exit code $$?)"
 	@rm -f out/register.sqlite*
-	@echo; echo "=== compliance check samples/pt-maju-bersama-juni-2025.xlsx --out out/pt-maju-bersama --letter --draft --register out/register.sqlite"
+	@echo; echo "=== compliance check samples/pt-maju-bersama-juni-2025.xlsx --out out/pt-maju-bersama --letter --draft --letter-date $(LETTER_DATE) --register out/register.sqlite"
 	@$(BIN)/compliance check samples/pt-maju-bersama-juni-2025.xlsx --out out/pt-maju-bersama --letter --draft \
-	  --register out/register.sqlite > /dev/null; echo "(exit code $$?; open out/pt-maju-bersama/letter.pdf: a draft until the office file names the signer)"
-	@echo; echo "=== compliance check samples/cv-sinar-bengkulu-juni-2025.csv --out out/cv-sinar --letter --draft --register out/register.sqlite"
+	  --letter-date $(LETTER_DATE) --register out/register.sqlite > /dev/null; echo "(exit code $$?; open out/pt-maju-bersama/letter.pdf: a draft until the office file names the signer)"
+	@echo; echo "=== compliance check samples/cv-sinar-bengkulu-juni-2025.csv --out out/cv-sinar --letter --draft --letter-date $(LETTER_DATE) --register out/register.sqlite"
 	@$(BIN)/compliance check samples/cv-sinar-bengkulu-juni-2025.csv --out out/cv-sinar --letter --draft \
-	  --register out/register.sqlite > /dev/null; echo "(exit code $$?)"
-	@echo; echo "=== compliance audit samples/branch/kiriman --registry ... --companies ... --licences ... --out out/audit --draft"
+	  --letter-date $(LETTER_DATE) --register out/register.sqlite > /dev/null; echo "(exit code $$?)"
+	@echo; echo "=== compliance audit samples/branch/kiriman --registry ... --companies ... --licences ... --out out/audit --draft --letter-date $(LETTER_DATE)"
 	@rm -rf out/audit
 	@$(BIN)/compliance audit samples/branch/kiriman --registry samples/branch/registry-cabang-bengkulu-juni-2025.csv \
 	  --companies samples/branch/perusahaan.csv --licences samples/branch/izin-usaha.csv --out out/audit --draft \
-	  --register out/register.sqlite --jobs 2; echo "(exit code $$?; open out/audit/index.html in a browser)"
-	@echo; echo "=== compliance cases list --register out/register.sqlite"
-	@$(BIN)/compliance cases list --register out/register.sqlite
+	  --letter-date $(LETTER_DATE) --register out/register.sqlite --jobs 2; echo "(exit code $$?; open out/audit/index.html in a browser)"
+	@echo; echo "=== compliance cases list --register out/register.sqlite --as-of 2025-07-21"
+	@$(BIN)/compliance cases list --register out/register.sqlite --as-of 2025-07-21
 	@echo; echo "=== compliance annotate samples/ud-kopi-kepahiang-juni-2025.xlsx --out out/ud-kopi-kepahiang-diperiksa.xlsx"
 	@$(BIN)/compliance annotate samples/ud-kopi-kepahiang-juni-2025.xlsx --out out/ud-kopi-kepahiang-diperiksa.xlsx; \
 	  echo "(exit code $$?; open it in Excel: the marked cells carry comments)"

@@ -10,11 +10,13 @@ from __future__ import annotations
 SEVERITY: dict[str, str] = {
     "column-missing": "error",
     "nik-missing": "error",
+    "identity-missing": "warning",    # checked by the name alone: the row still counts
     "nik-length": "error",
     "nik-precision-lost": "error",
     "nik-province": "error",
     "nik-birth-date": "error",
     "duplicate-nik": "error",
+    "duplicate-id": "error",
     "name-missing": "error",
     "kpj-format": "warning",
     "wage-not-a-number": "error",

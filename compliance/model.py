@@ -32,6 +32,18 @@ def normalize(text: object) -> str:
     t = _UNIT.sub("", text.strip().lower())
     return _NON_ALNUM.sub("", t)
 
+_HINT = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+
+
+def without_hint(text: object) -> object:
+    """A header without its hints in brackets ("Gaji (Rp)", "Tgl Masuk (dd-mm-yyyy)"); the text
+    itself when nothing else is left."""
+    if not isinstance(text, str):
+        return text
+    rest = _HINT.sub(" ", text).strip()
+    return rest or text
+
+
 def plain(v):
     """A cell or computed value as JSON can hold it: missing values as None, dates as ISO text
     (without a time of day at midnight), whole floats as integers, numpy scalars as Python ones."""
@@ -170,7 +182,7 @@ def empty_issues() -> pd.DataFrame:
 
 
 class IgnoredRows:
-    """The rows under the header that are not workers (blank, JUMLAH/TOTAL, footer, ...), each
+    """The rows that are not workers (above the header: titles; under it: blank, JUMLAH/TOTAL, footer, ...), each
     with its reason and the first text in it, kept as three arrays: a file of a million blank
     lines costs a few megabytes here, not a million dicts. Iterating gives `{row, reason, text}`
     dicts (fine for an ordinary payroll's handful); `ranges()` gives them all in a bounded list."""
@@ -431,24 +443,28 @@ class ColumnCatalog:
     lookup: dict[str, tuple[str, ...]] = field(default_factory=dict)
     words: object = None        # compliance.ingest.words.HeaderWords: headers by their words
     values: CompanyValues | None = None   # the words for sizes and risk classes (a company sheet's values)
+    identity: tuple[str, ...] = ()   # the columns that identify a worker, strongest first (NIK, KPJ, ...)
 
     def match(self, text: object) -> tuple[str, ...]:
         """The fields a header means: an exact alias, else by its words (above the threshold,
         without a tie)."""
-        exact = self.lookup.get(normalize(text))
-        if exact is not None:
-            return exact
+        plain_text = without_hint(text)      # "Tgl Masuk (dd-mm-yyyy)": the hint is no header word
+        for t in dict.fromkeys((text, plain_text)):
+            exact = self.lookup.get(normalize(t))
+            if exact is not None:
+                return exact
         if self.words is not None:
-            found, _, _ = self.words.match(text)
-            if found is not None and found in self.columns:
-                return (found,)
+            for t in dict.fromkeys((plain_text, text)):
+                found, _, _ = self.words.match(t)
+                if found is not None and found in self.columns:
+                    return (found,)
         return ()
 
     def guess(self, text: object, exclude=()) -> tuple[str, float] | None:
         """The field a header that matched nothing most resembles (for the "not used" list)."""
         if self.words is None:
             return None
-        for score, name in self.words.scores(text, specific=True):
+        for score, name in self.words.scores(without_hint(text) or text, specific=True):
             if name not in exclude and score >= self.words.guess_from:
                 return name, score
         return None
@@ -516,6 +532,7 @@ class Registry:
     sheet: str | None = None
     rows_total: int | None = None       # of the whole extract, when this is the part of it a check needs
     active_total: int | None = None
+    unused_columns: list = field(default_factory=list)   # headers not used: {header, guess?, score?}
 
 
 @dataclass(frozen=True)
@@ -610,3 +627,12 @@ class Report:
         """(block, position) of every finding, sorted by row then rule id."""
         block, pos = self.order_arrays()
         return list(zip(block.tolist(), pos.tolist()))
+
+
+def person_key(names: pd.Series, born: pd.Series) -> pd.Series:
+    """Name and birth date as one key ("BUDI SANTOSO|1990-03-12"): case, spaces and punctuation
+    do not count; None where either is unknown."""
+    name = names.astype("string").str.upper().str.replace(r"[^0-9A-Z]+", " ", regex=True).str.strip()
+    day = pd.to_datetime(born, errors="coerce").dt.strftime("%Y-%m-%d").astype("string")
+    key = name + "|" + day
+    return key.where(name.fillna("").ne("") & day.notna(), None).astype(object)

@@ -43,9 +43,13 @@ def load_rule_set(folder: str | Path | None = None) -> RuleSet:
         if unknown:
             raise RuleFileError(f"{rule.path}: cells: {', '.join(unknown)} not a payroll column of columns.yaml")
     employment_types = load_employment_types(folder / "employment_types.yaml")
-    catalogs = {"field": columns, "registry": load_column_catalog(folder / "registry_columns.yaml"),
-                "companies-list": load_column_catalog(folder / "companies_columns.yaml"),
-                "licence-list": load_column_catalog(folder / "licences_columns.yaml")}
+    catalogs = {"field": columns}
+    for prefix, name in (("registry", "registry_columns.yaml"), ("companies-list", "companies_columns.yaml"),
+                         ("licence-list", "licences_columns.yaml")):
+        # the lists are read with the same word matcher as payrolls, with their own fields (issue 20)
+        catalog = load_column_catalog(folder / name)
+        catalogs[prefix] = replace(catalog, words=load_header_words(folder / "header_words.yaml",
+                                                                    set(catalog.columns), prefix))
     labels = {prefix: {n: spec.label for n, spec in c.columns.items()} for prefix, c in catalogs.items()}
     labels["size"] = {n: label for n, (label, _) in columns.values.sizes.items()}
     labels["risk"] = {n: label for n, (label, _) in columns.values.risks.items()}

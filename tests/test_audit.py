@@ -114,6 +114,14 @@ def test_outputs_of_the_branch(branch_run):
                                        "reference": s["coverage"]["target"]["reference"]}
     assert 'id="target-source">(UNCONFIRMED: Bengkulu' in html
     assert html.count('class="company-link"') == len(s["companies"])
+    # each vendor's letter is linked; a long name in the chart is whole in its title (issue 21)
+    vendors = [v for v in s["vendors"] if v["letter"]]
+    assert html.count('class="vendor-link"') == len(vendors) == 2
+    for v in vendors:
+        assert f'href="{v["folder"]}/letter.pdf"' in html and (out / v["folder"] / "letter.pdf").exists()
+    assert "<title>PT Rafflesia Digital Nusantara: 100,0 %</title>" in html
+    assert ">PT Rafflesia Digital Nusantara</text>" in html
+    assert "BPJS Ketenagakerjaan Kantor Cabang Bengkulu" in html and 'id="registry">Registri peserta: ' in html
     assert not list(out.rglob(".*.tmp"))
 
 
@@ -275,6 +283,14 @@ def test_index_page_in_headless_chromium(branch_run, chromium):
     assert Path(letter.removeprefix("file://")).exists()          # the link leads to the company's letter
     assert all(Path(h.removeprefix("file://").replace("%20", " ")).exists() for h in hrefs)
     assert chromium.find_element(By.ID, "vendors").text.count("Nusantara") >= 2
+    # each company's name in the coverage chart ends before its bar: none is cut or overlapped
+    overlapping = chromium.execute_script("""
+        const svg = document.querySelector('#chart-coverage svg');
+        const x = +svg.querySelector('rect').getAttribute('x');
+        return [...svg.querySelectorAll('g > text:first-of-type')].filter(t => t.getBBox().width > x)
+            .map(t => t.textContent);""")
+    assert overlapping == []
+    assert "PT Rafflesia Digital Nusantara" in chromium.find_element(By.ID, "chart-coverage").text
     chromium.save_screenshot(str(ARTIFACTS / "audit-index.png"))
     assert (ARTIFACTS / "audit-index.png").stat().st_size > 10_000
 
@@ -430,3 +446,19 @@ def test_a_symlink_pointing_outside_the_inputs_is_refused_unless_followed(tmp_pa
     (batch / "pt-satu-17100001.csv").symlink_to(outside / "pt-dua-17100002.csv")
     with pytest.raises(OSError):
         read_bytes(plain)
+
+
+def test_without_a_registry_participation_is_said_to_come_from_the_payrolls(tmp_path):
+    """Said on stderr, in the printed summary, on the page and in summary.xlsx (issue 21)."""
+    import openpyxl
+
+    code, out, err = audit(BRANCH / "kiriman" / "pt-maju-bersama-juni-2025.xlsx", "--out", tmp_path / "out",
+                           "--no-letters", "--register", tmp_path / "reg.sqlite", "--jobs", "1", "--lang", "en")
+    assert code == 1, err
+    assert "no --registry: participation comes from the payrolls" in err
+    assert "no participant registry: participation comes from the payrolls" in out
+    html = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert 'id="registry">No participant registry: participation comes from the payrolls' in html
+    ws = openpyxl.load_workbook(tmp_path / "out" / "summary.xlsx").worksheets[0]
+    rows = {r[0].value: r[1].value for r in ws.iter_rows(min_row=3) if r[0].value}
+    assert rows["Participant registry"].startswith("none: participation comes from the payrolls")

@@ -278,7 +278,7 @@ def test_out_files_are_written_atomically_and_neutralised(tmp_path):
     marked = openpyxl.load_workbook(out / "annotated.xlsx").worksheets[1]     # the CSV's cells, as text
     assert marked["C2"].value == hostile and marked["C2"].data_type == "s" and marked["B3"].comment is not None
     csv_text = (out / "findings.csv").read_text(encoding="utf-8-sig")
-    assert "'=HYPERLINK" in csv_text and ",=HYPERLINK" not in csv_text
+    assert "'=HYPERLINK" in csv_text and ";=HYPERLINK" not in csv_text
     wb = openpyxl.load_workbook(out / "findings.xlsx")
     assert wb.sheetnames == ["Ringkasan", "Temuan", "Masalah Data"]     # Indonesian by default, summary first
     found = wb["Temuan"]
@@ -296,6 +296,24 @@ def test_out_files_are_written_atomically_and_neutralised(tmp_path):
     umask = os.umask(0o022)
     os.umask(umask)
     assert {oct(p.stat().st_mode & 0o777) for p in out.iterdir()} == {oct(0o666 & ~umask)}   # not 0600
+
+
+def test_findings_csv_opens_right_in_indonesian_excel(tmp_path):
+    """UTF-8 with a BOM, `;` between fields (Indonesian Excel's list separator), CRLF; a NIK as the
+    text constant ="..." so that Excel keeps its 16 digits; a formula-like name neutralised."""
+    import csv
+
+    path = write_csv(tmp_path / "g.csv", [HEADER, worker(1, Nama="=1+1", **{"No KPJ": ""}),
+                                          worker(2, Nama="Siti; Aminah", **{"No KPJ": ""})])
+    out = tmp_path / "hasil"
+    assert run("check", path, "--engine", "pandas", "--period", "2025-06", "--out", out)[0] == 1
+    data = (out / "findings.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfsheet;row;rule_id;") and b"\r\n" in data
+    rows = list(csv.DictReader(data.decode("utf-8-sig").splitlines(), delimiter=";"))
+    by_name = {r["name"]: r for r in rows}
+    assert by_name["'=1+1"]["nik"] == '="1771011203900001"'
+    assert by_name["Siti; Aminah"]["nik"] == '="1771011203900002"'     # a ; inside a field is quoted
+    assert by_name["'=1+1"]["monthly_shortfall_idr"].isdigit()
 
 
 def test_findings_xlsx_in_english(tmp_path):
@@ -417,3 +435,46 @@ def test_an_unknown_regency_is_said_with_the_closest_known_ones():
     d = report_dict(check(payroll_of(rows, size="small", jkk_risk="low", regency="Kota Bengkulu"), RULES), "en")
     assert "umk.bengkulu.kota-bengkulu" in d["parameters"]            # a regency implies its province
     assert not any(n["code"] == "regency-unknown" for n in d["notices"])
+
+
+# -- a payroll without a NIK column (issue 20) ----------------------------------------------------
+
+def test_a_payroll_without_nik_is_checked_against_the_registry_by_kpj(tmp_path):
+    reg = write_csv(tmp_path / "r.csv", [["NPP", "KPJ", "NIK", "NAMA", "TGL_LAHIR", "UPAH", "PROGRAM", "STATUS"],
+                                         ["17010234", "17000000001", "1771011203850001", "Ani", "1985-03-12",
+                                          "5000000", "JKK, JKM, JHT, JP", "AKTIF"],
+                                         ["17010234", "17000000002", "1771011203850002", "Budi", "1985-03-12",
+                                          "4000000", "JKK, JKM, JHT, JP", "NONAKTIF"],
+                                         ["17010234", "17000000003", "1771011203850003", "Citra Dewi", "1990-01-02",
+                                          "4000000", "JKK, JKM, JHT, JP", "AKTIF"]], ";")
+    path = write_csv(tmp_path / "g.csv", [["No KPJ", "Nama", "Tgl Lahir", "Gaji Pokok"],
+                                          ["17000000001", "Ani", "", "5000000"],
+                                          ["17000000002", "Budi", "", "4000000"],
+                                          ["", "CITRA DEWI", "02/01/1990", "4000000"],
+                                          ["", "Dodi", "", "4000000"]], ";")
+    options = Company(period=Period(2025, 6), size="large", jkk_risk="low", npp="17010234", name="PT X")
+    p = read_payroll(path, engine="pandas", options=options)
+    assert "nik" not in p.columns and p.source.rows_read == 4
+    identified = next(n for n in p.assumptions if n["code"] == "workers-identified-by")
+    assert [str(t) for t in identified["data"]["by"]] == ["identity:kpj", "identity:birth_date"]
+    assert p.issues[["row", "code"]].values.tolist() == [[5, "identity-missing"]]      # a warning: still checked
+    d = report_dict(check(p, RULES, registry=read_registry(reg)), "en")
+    unregistered = sorted(f["row"] for f in d["findings"] if f["rule_id"] == "unregistered-worker")
+    assert unregistered == [3, 5]              # Budi's KPJ is NONAKTIF; Dodi has no identity to match
+    weak = next(n for n in d["notices"] if n["code"] == "registry-matched-by-name")
+    assert weak["data"]["rows"] == [4]         # Citra: by name and birth date, stated as a weaker match
+    assert "weaker match" in weak["message"]
+    result = CliRunner().invoke(main, ["check", str(path), "--registry", str(reg), "--period", "2025-06",
+                                       "--npp", "17010234", "--company-size", "large", "--jkk-risk", "low",
+                                       "--engine", "pandas", "--lang", "en"])
+    assert result.exit_code == 1 and "workers are identified by KPJ number, name and birth date" in result.output, \
+        result.output
+
+
+def test_only_a_nik_of_digits_alone_becomes_a_text_constant():
+    from compliance.outputs.files import csv_bytes
+
+    data = csv_bytes(["nik", "name", "amount"], [["=1+2", "-x", 1234.5], ["0012", "=y", 975765.0],
+                                                 ["1771\"+\"1", "a;b", 3]], ("nik",))
+    assert data.decode("utf-8-sig").splitlines() == [
+        "nik;name;amount", "'=1+2;'-x;1234,5", '"=""0012""";\'=y;975765', '"1771""+""1";"a;b";3']

@@ -7,8 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from compliance.catalogue import SEVERITY as CATALOGUE
-from compliance.errors import UnusableInput
-from tests.conftest import HEADER, SAMPLES, read_payroll, worker, write_csv, write_xlsx
+from compliance.errors import Term, UnusableInput
+from tests.conftest import HEADER, RULES, SAMPLES, read_payroll, read_registry, worker, write_csv, write_xlsx
 
 SAMPLE_FILES = sorted(SAMPLES.glob("*.xlsx")) + sorted(SAMPLES.glob("*.csv"))
 
@@ -35,23 +35,26 @@ def test_rows_under_the_table_are_listed_not_counted(tmp_path):
     accounted(p)
     assert p.table.index.tolist() == [5, 8, 9, 11]
     reasons = {r["row"]: r["reason"] for r in p.ignored_rows}
-    assert reasons == {6: "blank", 7: "section-heading", 10: "repeated-header", 12: "blank", 13: "total",
+    assert reasons == {1: "title", 2: "title", 3: "blank", 6: "blank", 7: "section-heading", 10: "repeated-header", 12: "blank", 13: "total",
                        14: "blank", 15: "footer", 16: "footer", 17: "footer", 18: "blank", 19: "footer"}
 
 
 def test_a_worker_row_without_nik_inside_the_table_is_an_issue_not_ignored(tmp_path):
-    rows = [HEADER, worker(1), worker(2, NIK=""), worker(3)]
+    rows = [HEADER, worker(1), worker(2, NIK="", **{"No KPJ": ""}), worker(3), worker(4, NIK="")]
     p = read_payroll(write_xlsx(tmp_path / "g.xlsx", {"Gaji": rows}), engine="pandas")
     accounted(p)
-    assert p.source.rows_read == 3
+    assert p.source.rows_read == 4
     assert p.issues[["row", "code"]].values.tolist() == [[3, "nik-missing"]]
+    # a blank NIK beside a KPJ: the worker is known by the KPJ (issue 20), and the output says so
+    assert {"code": "blank-nik-identified-by", "data": {"rows": [5], "n": 1, "by": [Term("identity:kpj")]}} \
+        in p.assumptions
 
 
 def messy_file(tmp_path: Path) -> Path:
     rows = [HEADER + ["Tgl Keluar", "Tgl Lahir", "JP", "Hari Kerja"]]
     extra = ["", "12/03/1990", "Ya", 22]          # the birth date the worker() NIKs encode
     cases = {
-        "nik-missing": {"NIK": ""},
+        "nik-missing": {"NIK": "", "No KPJ": ""},
         "nik-length": {"NIK": "17710112"},
         "nik-precision-lost": {"NIK": "3.27106E+15"},
         "nik-province": {"NIK": "9971011203850001"},
@@ -68,7 +71,8 @@ def messy_file(tmp_path: Path) -> Path:
         "implausible-amount": {"Gaji Pokok": "2.000.000.000.000"},
     }
     for i, (code, over) in enumerate(cases.items(), start=1):
-        rows.append(worker(i, **over) + extra)
+        # the worker without a NIK has no KPJ or birth date to be known by either
+        rows.append(worker(i, **over) + (["", "", "Ya", 22] if code == "nik-missing" else extra))
     n = len(cases)
     rows.append(worker(n + 1) + ["01/01/2019", "12/03/1990", "Ya", 22])                 # end before start
     rows.append(worker(n + 2) + ["", "01/01/2030", "Ya", 22])                           # born after period
@@ -86,9 +90,10 @@ def test_every_data_issue_code_is_raised_where_it_belongs(tmp_path):
     accounted(p)
     codes = set(p.issues["code"])
     # column-missing: a file-level case tested below; registry-*: the registry extract's (test_check);
-    # list-value-unknown: a companies list's (test_audit)
+    # list-value-unknown: a companies list's (test_audit); identity-missing: a file without a NIK
+    # column's (test_reading)
     expected = set(CATALOGUE) - {"column-missing", "registry-id-missing", "registry-status-unknown",
-                                 "list-value-unknown"}
+                                 "list-value-unknown", "identity-missing", "duplicate-id"}
     assert codes == expected
     by_code = {c: g["row"].astype(int).tolist() for c, g in p.issues.groupby("code")}
     assert by_code["nik-missing"] == [3]
@@ -177,9 +182,9 @@ def test_generated_messy_files_reconcile(tmp_path_factory, rows, shape, as_csv):
         return
     accounted(p)
     listed = len(p.table) + len(p.ignored_rows)
-    # every row under the header is somewhere (a workbook keeps no empty rows after its last cell)
+    # every row is somewhere, above the header too (a workbook keeps no empty rows after its last cell)
     last = len(grid) if as_csv else max(i for i, r in enumerate(grid, 1) if any(v not in ("", None) for v in r))
-    assert listed == last - shape["titles"] - 1
+    assert listed == last - 1
 
 
 def test_ignored_rows_are_ranges_however_many_and_however_they_fall():
@@ -203,3 +208,46 @@ def test_ignored_rows_are_ranges_however_many_and_however_they_fall():
     assert small.ranges() == [{"from": 7, "to": 8, "count": 2, "reason": "blank"},
                               {"from": 9, "to": 9, "count": 1, "reason": "footer"}]
     assert [r["row"] for r in small] == [7, 8, 9] and small.first(2)[1]["row"] == 8
+
+
+# -- the lists read by their words (issue 20) ------------------------------------------------------
+
+def test_lists_are_read_by_their_words_and_unused_columns_are_listed(tmp_path):
+    from click.testing import CliRunner
+
+    from compliance.audit import BranchOptions, audit_branch
+    from compliance.cli import main
+    from compliance.ingest.lists import read_companies, read_licences
+
+    companies = write_csv(tmp_path / "companies.csv", [
+        ["No NPP", "Nama Badan Usaha", "Kab.", "Skala Perusahaan", "Kelas Risiko JKK", "Berkas Gaji", "Catatan Pembina"],
+        ["17030555", "CV Mitra Jasa Bengkulu", "Kota Bengkulu", "Kecil", "Sedang", "cv-mitra-jasa-juni-2025.xlsx", "-"]])
+    listing = read_companies(companies, RULES)
+    row = listing.table.iloc[0]
+    # a risk class headed in other words is read, never silently the lowest rate
+    assert (row["npp"], row["size"], row["jkk_risk"], row["regency"]) == ("17030555", "small", "medium", "Kota Bengkulu")
+    assert listing.unused == [{"header": "Catatan Pembina"}]
+    registry = write_csv(tmp_path / "reg.csv", [
+        ["NPP", "No. Peserta", "NIK", "Nama Tenaga Kerja", "Tanggal Lahir", "Upah Terdaftar BPJS", "Program",
+         "Status Aktif", "Alamat Peserta"],
+        ["17030555", "17000000001", "1771011203850001", "Ani", "1985-03-12", "4000000", "JKK,JKM,JHT", "AKTIF", "x"]],
+        ";")
+    reg = read_registry(registry)
+    assert reg.table.loc[2, "kpj"] == "17000000001" and reg.table.loc[2, "status"] == "AKTIF"
+    assert reg.table.loc[2, "wage"] == 4_000_000 and reg.unused_columns == [{"header": "Alamat Peserta"}]
+    licences = write_csv(tmp_path / "izin.csv", [["No. NIB", "Nama Usaha", "Jml Tenaga Kerja", "Sektor"],
+                                                 ["912", "CV Mitra Jasa Bengkulu", "12", "Jasa"]])
+    lic = read_licences(licences, RULES)
+    assert lic.table.loc[2, "workers"] == 12 and lic.unused[0]["header"] == "Sektor"
+    # on stderr with the best guess, and in summary.json
+    payroll = write_csv(tmp_path / "g.csv", [["NIK", "Nama", "Gaji Pokok"], ["1771011203850001", "Ani", "4000000"]])
+    result = CliRunner().invoke(main, ["check", str(payroll), "--registry", str(registry), "--period", "2025-06",
+                                       "--engine", "pandas", "--lang", "en"])
+    assert f"{registry}: columns not used: Alamat Peserta" in result.output, result.output
+    options = BranchOptions(out=tmp_path / "out", rule_set=RULES, letters=False, engine="pandas", jobs=1,
+                            register=tmp_path / "r.sqlite", lang="en")
+    done = audit_branch([SAMPLES / "branch" / "kiriman" / "cv-mitra-jasa-juni-2025.xlsx"], registry=registry,
+                        companies=companies, licences=licences, options=options)
+    unused = done.summary["list_issues"]["unused_columns"]
+    assert unused["companies"] == [{"header": "Catatan Pembina"}] and unused["registry"] == [{"header": "Alamat Peserta"}]
+    assert unused["licences"][0]["header"] == "Sektor"

@@ -133,6 +133,18 @@ def faces(tmp_path_factory) -> dict:
                                         "--lang", lang)[1]
         out[("template", lang)] = (run("template", "--out", tmp / f"template-{lang}.xlsx", "--lang", lang)[1] +
                                    xlsx_text((tmp / f"template-{lang}.xlsx").read_bytes(), sentences_only=True))
+        # click's own usage errors, a workbook under another name, a folder that cannot be written
+        # (the usage line is the command line's syntax, `compliance check [OPTIONS] PAYROLL`, as a name)
+        out[("usage error", lang)] = "".join(
+            CliRunner().invoke(main, args + ["--lang", lang], prog_name="compliance").output
+            for args in (["check", "--bogus", "x"], ["cases", "list", "--status", "bad"], ["chek"]))
+        out[("refusals", lang)] = run("template", "--out", tmp / "t.csv", "--lang", lang)[1] + \
+            run("template", "--out", tmp / f"template-{lang}.xlsx" / "t.xlsx", "--lang", lang)[1]
+        out[("audit without registry", lang)] = run(
+            "audit", BRANCH / "kiriman" / "pt-maju-bersama-juni-2025.xlsx", "--out", tmp / f"noreg-{lang}",
+            "--no-letters", "--register", tmp / f"noreg-{lang}.sqlite", "--lang", lang, "--jobs", "1")[1]
+        out[("audit without registry index.html", lang)] = html_text(
+            (tmp / f"noreg-{lang}" / "index.html").read_text(encoding="utf-8"))
     out.update(web_faces(tmp))
     return out
 

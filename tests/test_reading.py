@@ -3,7 +3,7 @@ import zipfile
 
 import pytest
 
-from compliance.errors import UnusableInput
+from compliance.errors import Term, UnusableInput
 from compliance.ingest.files import read_file, read_workbook_openpyxl
 from tests.conftest import HEADER, RULES, SAMPLES, read_payroll, worker, write_csv, write_xlsx
 
@@ -105,10 +105,36 @@ def test_nik_header_holding_national_ids(tmp_path):
     assert p.table["nik"].tolist() == ["1771011203850001"]
 
 
-def test_only_employee_numbers_is_refused_naming_the_column(tmp_path):
+def test_a_file_keyed_only_by_employee_numbers_is_read(tmp_path):
+    """Issue 20: no NIK column is no refusal when each worker can be identified otherwise."""
     rows = [["NIK", "Nama"], ["K-001", "Ani"], ["K-002", "Budi"]]
-    with pytest.raises(UnusableInput, match="no NIK column.*'NIK' holds employee numbers"):
+    p = read_payroll(write_xlsx(tmp_path / "e.xlsx", {"Gaji": rows}), engine="pandas")
+    assert p.columns == {"employee_id": "NIK", "name": "Nama"} and p.table["employee_id"].tolist() == ["K-001", "K-002"]
+    assert {"code": "workers-identified-by", "data": {"by": [Term("identity:employee_id")]}} in p.assumptions
+    assert p.issues.empty and p.source.rows_read == 2
+
+
+def test_without_a_nik_the_same_kpj_twice_is_located(tmp_path):
+    rows = [["No KPJ", "Nama"], ["17000000001", "Ani"], ["17000000002", "Budi"], ["17000000001", "Ani W."]]
+    p = read_payroll(write_xlsx(tmp_path / "d.xlsx", {"Gaji": rows}), engine="pandas")
+    assert p.issues[["row", "column", "code", "detail"]].values.tolist() == [[2, "kpj", "duplicate-id", "2"],
+                                                                             [4, "kpj", "duplicate-id", "2"]]
+
+
+def test_a_file_keyed_by_name_and_birth_date_is_read_and_a_worker_without_either_is_located(tmp_path):
+    rows = [["Nama Karyawan", "Tanggal Lahir", "Gaji Pokok"], ["Ani", "12/03/1990", 4_000_000],
+            ["Budi", None, 4_000_000], ["Citra", "01/02/1991", 4_000_000]]
+    p = read_payroll(write_xlsx(tmp_path / "nb.xlsx", {"Gaji": rows}), engine="pandas")
+    assert set(p.columns) == {"name", "birth_date", "base_wage"} and p.source.rows_read == 3
+    assert {"code": "workers-identified-by", "data": {"by": [Term("identity:birth_date")]}} in p.assumptions
+    assert p.issues[["row", "column", "code", "severity"]].values.tolist() == [[3, "nik", "identity-missing", "warning"]]
+
+
+def test_no_column_to_identify_workers_by_is_refused(tmp_path):
+    rows = [["Nama", "Gaji Pokok"], ["Ani", 1]]
+    with pytest.raises(UnusableInput, match="no NIK column, and no other column to identify") as e:
         read_payroll(write_xlsx(tmp_path / "e.xlsx", {"Gaji": rows}), engine="pandas")
+    assert e.value.needs == ["column:nik", "column:kpj", "column:employee_id", "column:birth_date"]
 
 
 def test_missing_required_column_is_refused(tmp_path):
@@ -298,3 +324,58 @@ def test_the_size_limits_refuse_with_one_line(tmp_path, monkeypatch):
     monkeypatch.setattr(files, "MAX_CELLS", 100)
     with pytest.raises(UnusableInput, match=r"g.xlsx: sheet 'Gaji' has 50 rows x 9 columns, more than the 100 cells"):
         read_payroll(book, engine="pandas")
+
+
+# -- the header row, weighed (issue 20) -----------------------------------------------------------
+
+def test_a_worker_holding_header_words_is_never_taken_for_the_header(tmp_path):
+    """'WNI' and 'Outsourcing' are header words, but a row of 16-digit numbers and amounts is data:
+    the worker is never lost to the header with exit 0."""
+    rows = [["No", "Nomor Kartu Keluarga", "Nama", "Asal", "Penyalur", "Gaji"],
+            [1, "1771011203850001", "Budi", "WNI", "Outsourcing", 5_000_000],
+            [2, "1771011203850002", "Ani", "WNI", "PT A", 5_000_000]]
+    path = write_xlsx(tmp_path / "w.xlsx", {"Gaji": rows})
+    with pytest.raises(UnusableInput) as e:             # the header is found, the ID column is not
+        read_payroll(path, engine="pandas")
+    assert e.value.code == "no-identity-column" and "Nomor Kartu Keluarga" in e.value.data["headers"]
+    p = read_payroll(path, engine="pandas", columns_map={"nik": "Nomor Kartu Keluarga"})
+    assert p.source.header_row == 1 and p.table["name"].tolist() == ["Budi", "Ani"]
+
+
+def test_a_two_row_header_is_read_as_one_and_every_row_above_is_listed(tmp_path):
+    rows = [["DAFTAR GAJI JUNI 2025"], [],
+            ["No", "NIK", "Nama", "Tunjangan", None, "BPJS Ketenagakerjaan", None, None, None],
+            [None, None, None, "Tetap", "Tidak Tetap", "JHT", "JKK", "JKM", "JP"],
+            [1, "1771011203850001", "Ani", 500_000, 200_000, "Ya", "Ya", "Ya", "Tidak"],
+            [2, "1771011203850002", "Budi", 500_000, 200_000, "Ya", "Ya", "Ya", "Ya"]]
+    p = read_payroll(write_xlsx(tmp_path / "two.xlsx", {"Gaji": rows}), engine="pandas")
+    assert p.source.header_row == 4 and p.table.index.tolist() == [5, 6]     # the second row is no worker
+    assert p.columns["fixed_allowance"] == "Tunjangan Tetap"                 # the group's words and the cell's
+    assert {"jht", "jkk", "jkm", "jp"} <= set(p.columns)
+    assert {"header": "Tunjangan Tidak Tetap"} in p.unmapped_columns         # "tidak" turns the words around
+    assert p.table["jp"].tolist() == [False, True]
+    reasons = {r["row"]: r["reason"] for r in p.ignored_rows}
+    assert reasons == {1: "title", 2: "blank", 3: "header-group"}
+    # every row is accounted for: rows read + ignored rows + the header row
+    assert p.source.rows_read + len(p.ignored_rows) + 1 == len(rows)
+
+
+def test_a_row_of_data_above_the_header_is_listed_with_its_reason(tmp_path):
+    rows = [["DAFTAR GAJI"], [1, "1771011203850009", "Dodi", 4_000_000], ["No", "NIK", "Nama", "Gaji Pokok"],
+            [1, "1771011203850001", "Ani", 4_000_000]]
+    p = read_payroll(write_xlsx(tmp_path / "a.xlsx", {"Gaji": rows}), engine="pandas")
+    assert p.source.header_row == 3
+    assert [(r["row"], r["reason"]) for r in p.ignored_rows] == [(1, "title"), (2, "above-header")]
+
+
+def test_no_header_row_offers_the_likely_headers_to_map(tmp_path):
+    """Issue 20: a NIK and a name headed in unexpected words are a choice on the page or --map,
+    not a dead end."""
+    rows = [["DAFTAR GAJI"], ["Identitas", "Pekerja", "Take Home"], ["1771011203850001", "Ani", 4_000_000]]
+    path = write_xlsx(tmp_path / "x.xlsx", {"Gaji": rows})
+    with pytest.raises(UnusableInput) as e:
+        read_payroll(path, engine="pandas")
+    assert e.value.code == "no-header-row" and e.value.data["headers"] == ["Identitas", "Pekerja", "Take Home"]
+    assert e.value.needs == ["column:nik", "column:name"]
+    p = read_payroll(path, engine="pandas", columns_map={"nik": "Identitas", "name": "Pekerja"})
+    assert p.table["nik"].tolist() == ["1771011203850001"] and p.source.header_row == 2

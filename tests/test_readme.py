@@ -37,3 +37,32 @@ def test_readme_library_examples_run_and_print_what_is_shown(monkeypatch, tmp_pa
     for code, shown in blocks:
         exec(compile(code, "README.md", "exec"), scope)       # noqa: S102 - our own README
         assert capsys.readouterr().out == shown
+
+
+def test_the_worked_examples_prose_names_what_the_output_shows():
+    """The sentences under the worked example quote its output: the row of the daily worker, her
+    wage and shortfall, and the rates of the rule set (issue 21: the prose once named row 10 where
+    the output showed row 12)."""
+    from decimal import Decimal
+
+    from compliance.model import Period
+    from tests.conftest import RULES
+
+    readme = (ROOT / "README.md").read_text()
+    shown = next(out for cmd, out, _ in BLOCKS if cmd.startswith("check samples/cv-sinar-bengkulu-juni-2025.csv"))
+    prose = readme[readme.index(shown) + len(shown):][:1500]
+    row = re.search(r"Row (\d+) is a daily worker who has worked 21 days or more", prose).group(1)
+    lines = [line for line in shown.splitlines() if re.match(rf"\s+{row}\s", line)]
+    assert lines and all("Daily" in line for line in lines), (row, lines)
+    assert any(" info " in line for line in lines)            # now a permanent worker: an info
+    m = re.search(r"that is\s+([\d.,% +]+?) \(([\d.]+) % employer, ([\d.]+) % worker\) of Rp ([\d.]+) = Rp ([\d.]+) a "
+                  r"month", prose)
+    rates = [Decimal(r) for r in re.findall(r"([\d.]+) %", m.group(1))]
+    wage, amount = int(m.group(4).replace(".", "")), int(m.group(5).replace(".", ""))
+    p, june = RULES.parameters, Period(2025, 6)
+    assert rates == [Decimal(str(p.at(n, june).value)) for n in ("rate.jkk.low.employer", "rate.jkm.employer")] + \
+        [Decimal(m.group(2)) + Decimal(m.group(3))]
+    assert [Decimal(m.group(2)), Decimal(m.group(3))] == [Decimal(str(p.at(f"rate.jht.{s}", june).value))
+                                                          for s in ("employer", "worker")]
+    assert sum(rates) * wage / 100 == amount
+    assert any(f"Rp {m.group(5)}" in line for line in lines) and f"(wage Rp {m.group(4)})" in shown

@@ -51,6 +51,7 @@ class AuditResult:
     paths: list[Path]                       # summary.json, summary.xlsx, index.html
     stats: dict = field(default_factory=dict)
     list_issue_counts: dict = field(default_factory=dict)   # {"companies": n, "licences": n, "registry": n}
+    unused_columns: dict = field(default_factory=dict)      # {"companies": [...], ...}: headers not used
 
     @property
     def clean(self) -> bool:
@@ -116,7 +117,11 @@ def audit_branch(inputs: list, *, registry: Path | None = None, companies: Path 
         list_issues={"companies": issue_records(listed.issues, listed.sheet, o.lang, rule_set.texts) if listed else [],
                      "licences": (issue_records(licence_list.issues, licence_list.sheet, o.lang, rule_set.texts)
                                   if licence_list else []),
-                     "registry": prepared["issues_count"] if prepared else 0},
+                     "registry": prepared["issues_count"] if prepared else 0,
+                     # headers of the lists not used, with their best guess (issue 20)
+                     "unused_columns": {"companies": listed.unused if listed else [],
+                                        "licences": licence_list.unused if licence_list else [],
+                                        "registry": prepared["unused_columns"] if prepared else []}},
         lang=o.lang, texts=rule_set.texts)
     work_runner = runner if runner is not None and not isinstance(runner, str) else make_runner(shared, scheduler,
                                                                                                 o.jobs)
@@ -138,7 +143,7 @@ def audit_branch(inputs: list, *, registry: Path | None = None, companies: Path 
              "write_summary_seconds": time.perf_counter() - started, "jobs": work_runner.jobs}
     counts = {"companies": len(listed.issues) if listed else 0, "licences": len(licence_list.issues) if licence_list
               else 0, "registry": prepared["issues_count"] if prepared else 0}
-    return AuditResult(summary, paths, stats, counts)
+    return AuditResult(summary, paths, stats, counts, state.list_issues["unused_columns"])
 
 
 def coverage_target(given: float | None, rule_set: RuleSet, date: dt.date) -> dict:

@@ -347,6 +347,8 @@ def build_summary(subs: list[Submission], metas: list[dict], shared: work.Shared
     summary = {
         "schema": "compliance.audit/1", "tool_version": __version__, "ruleset_version": shared.rule_set.version,
         "generated_on": options.today.isoformat(), "periods": periods,
+        "branch": ({"name": options.office.name, "code": options.office.code}
+                   if getattr(options.office, "name", None) else None),
         "registry": ({k: options.registry_info[k] for k in ("path", "rows", "active")}
                      if options.registry_info else None),
         "files": {"given": len(subs), "audited": len(audited), "refused": len(refused), "not_tied": len(untied)},
@@ -395,6 +397,8 @@ def vendor_summary(audited: list[dict], shared: work.Shared, letters: dict) -> l
                                        "row": f["row"], "rule_id": f["rule_id"]})
             if entry and entry.get("npp"):
                 agg["letter"] = letters.get(f"vendor:{entry['npp']}", {}).get("number")
+                if agg["letter"]:          # where its letter is, relative to OUT
+                    agg["folder"] = f"vendor/{work.company_folder(Company(npp=entry['npp'], name=entry['name']))}"
     return sorted(out.values(), key=lambda v: (-v["violations"], v["vendor"] or ""))
 
 

@@ -77,7 +77,7 @@ def prepare_registry(path: str, rule_set: RuleSet, folder: str) -> dict:
     t = registry.table
     return {**out, "digest": hashlib.sha256(table).hexdigest(), "rows": int(len(t)),
             "active": int((t["status"] == "AKTIF").sum()), "npps": sorted(set(t["npp"].dropna())),
-            "issues_count": int(len(registry.issues))}
+            "issues_count": int(len(registry.issues)), "unused_columns": registry.unused_columns}
 
 
 @dataclass

@@ -19,6 +19,15 @@ class Group(click.Group):
     """Turns expected failures into one line and exit code 2, never a traceback. `--debug` is
     understood anywhere on the line (`compliance check gaji.xlsx --debug`)."""
 
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        """click's own usage errors ("No such option", the usage line) in the user's language
+        (compliance/cli/usage.py); exit code 2 as click gives it."""
+        from compliance.cli.usage import lang_of, worded
+
+        args = list(sys.argv[1:] if args is None else args)
+        with worded(lang_of(args)):
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+
     def parse_args(self, ctx, args):
         if "--debug" in args:
             args = [a for a in args if a != "--debug"]

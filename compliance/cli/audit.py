@@ -99,6 +99,13 @@ def audit(inputs, registry, companies, licences, out, company, target, jobs, sch
                         (result.list_issue_counts["registry"], registry)):
         if count:      # shown even with --quiet: rows of the lists that could not be read
             echo(say("list_issues", file=str(what), n=count))
+    from compliance.outputs.validate import unmapped_words
+
+    for key, what in (("companies", companies), ("licences", licences), ("registry", registry)):
+        unused = result.unused_columns.get(key) or []
+        if unused:     # a column not understood is said, with its best guess, never dropped silently
+            echo(say("list_unused", file=str(what),
+                     columns=[unmapped_words(u, lang, rule_set.texts) for u in unused]))
     if stats_file:
         write_bytes(stats_file, json.dumps(result.stats, indent=1).encode())
     if fmt == "json":

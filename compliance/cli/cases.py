@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from compliance.cli.options import date_of, echo, lang_option, register_option, say, write_bytes
+from compliance.cli.options import date_of, echo, lang_option, register_option, say, write_bytes, xlsx_out
 
 
 def office_register_options(f):
@@ -58,7 +58,7 @@ def cases_list(status, as_of, fmt, out, lang, register_at, office_config):
             raise click.UsageError(say("xlsx_needs_out"))
         from compliance.outputs.cases import cases_xlsx
 
-        write_bytes(out, cases_xlsx(rows, lang))
+        write_bytes(xlsx_out(out), cases_xlsx(rows, lang))
         echo(say("wrote_cases", path=str(out), n=len(rows)))
     else:
         click.echo(cases_text(rows, day, lang))

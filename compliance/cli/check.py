@@ -10,7 +10,7 @@ import click
 from compliance.cli.options import (EXIT_FINDINGS, EXIT_OK, company_of, company_options, echo, engine_option,
                                     lang_option, letter_options, letter_settings, load_rules, office_of,
                                     open_register, payroll_bytes, reading_options, register_option, rules_option, say,
-                                    stdout_bytes, templates_option, write_bytes)
+                                    stdout_bytes, templates_option, write_bytes, xlsx_out)
 from compliance.errors import UnusableInput
 
 ANNOTATE_MAX_ROWS = 20_000    # openpyxl rewrites the whole workbook: beyond this, `compliance annotate` on request
@@ -25,6 +25,12 @@ def checked(file: Path, rule_set, company: dict, reading: dict, engine: str, reg
 
     data, name = payroll_bytes(file)
     reg = read_registry(registry, rule_set) if registry else None
+    if reg is not None and reg.unused_columns:     # said with the best guess, never dropped silently
+        from compliance.cli.options import lang_now
+        from compliance.outputs.validate import unmapped_words
+
+        echo(say("list_unused", file=str(registry),
+                 columns=[unmapped_words(u, lang_now(), rule_set.texts) for u in reg.unused_columns]))
     result = check_file(data, name, rule_set, company=company_of(company, rule_set), columns=reading["columns"],
                         sheet=reading["sheet"], registry=reg, engine=engine, encoding=reading["encoding"],
                         delimiter=reading["delimiter"])
@@ -275,6 +281,7 @@ def annotate(payroll, out, registry, company, reading, rules_dir, lang, engine):
     from compliance.pipeline import sheet_grid
 
     rule_set = load_rules(rules_dir)
+    xlsx_out(out)
     result = checked(payroll, rule_set, company, reading, engine, registry)
     d = contract.to_dict(result.report, rule_set, lang)
     write_bytes(out, mark(result.data, result.payroll, d, rule_set, lang, sheet_grid(result)))

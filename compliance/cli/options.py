@@ -305,8 +305,30 @@ def write_bytes(path: Path, data: bytes) -> None:
     try:
         write_atomic(path, data)
     except OSError as exc:
-        raise UnusableInput("cannot-write", folder=str(Path(path).parent), reason=exc.strerror or type(exc).__name__) \
-            from None
+        raise cannot_write(Path(path).parent, exc) from None
+
+
+def cannot_write(folder: Path, exc: OSError) -> UnusableInput:
+    """The folder that could not be written, and why in the user's words (`os:ENOENT`, ...)."""
+    import errno
+
+    from compliance.errors import Term
+
+    name = errno.errorcode.get(exc.errno or 0)
+    reason = Term(f"os:{name}") if name in OS_REASONS else (exc.strerror or type(exc).__name__)
+    return UnusableInput("cannot-write", folder=str(folder), reason=reason)
+
+
+# the reasons a write fails that are worded in texts `terms:` (os:ENOENT, ...); others as the system says
+OS_REASONS = {"ENOENT", "EACCES", "EPERM", "EROFS", "ENOSPC", "EDQUOT", "ENOTDIR", "EISDIR", "EEXIST", "ENAMETOOLONG"}
+
+
+def xlsx_out(path: Path, option: str = "--out") -> Path:
+    """An output that is an Excel workbook must be named .xlsx: under another name (t.csv) Excel and
+    the user would take it for what it is not."""
+    if Path(path).suffix.lower() != ".xlsx":
+        raise UnusableInput("out-not-xlsx", option=option, path=str(path), suggested=str(Path(path).with_suffix(".xlsx")))
+    return path
 
 
 def echo(line: str, err: bool = True) -> None:

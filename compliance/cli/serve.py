@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from compliance.cli.options import echo, engine_option, lang_option, load_rules, rules_option, say, \
-    templates_option, write_bytes
+    templates_option, write_bytes, xlsx_out
 
 
 @click.command()
@@ -31,7 +31,8 @@ def template(out, rules_dir, lang):
     """
     from compliance.outputs.template import template_xlsx
 
-    write_bytes(out, template_xlsx(load_rules(rules_dir), lang))
+    rule_set = load_rules(rules_dir)
+    write_bytes(xlsx_out(out), template_xlsx(rule_set, lang))
     echo(say("wrote", paths=[str(out)]))
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 
 from compliance.errors import RuleFileError, Term
 from compliance.texts import notice
-from compliance.model import CHECKED_PROGRAMS, Company, Parameters, Period, Value, normalize
+from compliance.model import CHECKED_PROGRAMS, Company, Parameters, Period, Value, normalize, person_key
 
 # values a message template may use besides the context fields
 MESSAGE_EXTRAS = {"employment_type_label", "period", "missing_programs", "shortfall", "company_name",
@@ -31,6 +31,7 @@ FIELDS = {
     "registered_npp": "NPP of the AKTIF registry entry",
     "registered_kpj": "KPJ of the AKTIF registry entry",
     "npp_unknown_entry": "the company's NPP is unknown and the worker is AKTIF under some NPP: perhaps its own",
+    "registry_match": "how the worker was found in the registry: nik, kpj or name_birth_date (a weaker match)",
     "vendor_npp": "the NPP of the worker's outsourcing vendor, from the companies list or --vendor-npp",
     "registered_not_with_vendor": "an outsourced worker AKTIF only under an NPP that is not their vendor's known NPP",
     "vendor_duty": "an outsourced worker: registering them, their wages and programs are the vendor's duty (1.4)",
@@ -167,6 +168,10 @@ def build_context(table: pd.DataFrame, company: Company, period: Period, params:
         f["registered_npp"] = match["npp"].where(match["participant"], None).to_numpy(dtype=object)
         f["registered_kpj"] = match["kpj"].where(match["participant"], None).to_numpy(dtype=object)
         f["reported_wage_basis"] = np.where(f["participant"], match["wage"].to_numpy(dtype="float64"), np.nan)
+        f["registry_match"] = match["matched_by"].to_numpy(dtype=object)
+        weak = table.index[(match["matched_by"] == "name_birth_date").to_numpy()]
+        if len(weak):
+            notes.append(notice("registry-matched-by-name", rows=[int(r) for r in weak[:20]], n=len(weak)))
         for p in CHECKED_PROGRAMS:
             reg = match[p].astype("boolean")
             enrolled[p] = reg.where(pd.Series(f["participant"].to_numpy(), index=reg.index), pd.NA) \
@@ -176,6 +181,7 @@ def build_context(table: pd.DataFrame, company: Company, period: Period, params:
         f["participant"] = table["kpj"].notna().to_numpy()
         f["registered_npp"] = None
         f["registered_kpj"] = None
+        f["registry_match"] = None
         f["registered_elsewhere"] = False
         f["npp_unknown_entry"] = False
         f["vendor_npp"] = None
@@ -341,22 +347,31 @@ def minimum_wage(params: Parameters, company: Company, period: Period, used: dic
 
 def match_registry(table: pd.DataFrame, registry: pd.DataFrame, npp: str | None) -> pd.DataFrame:
     """For each payroll row, the AKTIF registry entry that makes the worker a participant: by NIK,
-    else by KPJ. A person may have several entries (old NONAKTIF beside a current AKTIF one); an
-    entry under the company's own NPP is preferred to one elsewhere. Without the company's NPP no
-    entry is its own (another employer's participant is never counted as this one's; issue 18)."""
+    else by KPJ, else (without a NIK) by name and birth date (a weaker match; `matched_by` says which). A person
+    may have several entries (old NONAKTIF beside a current AKTIF one); an entry under the
+    company's own NPP is preferred to one elsewhere. Without the company's NPP no entry is its own
+    (another employer's participant is never counted as this one's; issue 18)."""
     active = registry[registry["status"] == "AKTIF"].copy()
     active["own"] = (active["npp"] == npp) if npp else False
     active = active.sort_values("own", ascending=False, kind="stable")
     cols = ["npp", "kpj", "wage", "own"] + list(CHECKED_PROGRAMS)
-    by_nik = active.dropna(subset=["nik"]).drop_duplicates("nik").set_index("nik", drop=False)[cols]
-    by_kpj = active.dropna(subset=["kpj"]).drop_duplicates("kpj").set_index("kpj", drop=False)[cols]
-    out = by_nik.reindex(table["nik"].to_numpy())
-    out.index = table.index
-    via_kpj = by_kpj.reindex(table["kpj"].to_numpy())
-    via_kpj.index = table.index
-    by_kpj_rows = out["own"].isna().to_numpy()
-    out = out.astype(object)
-    out.loc[by_kpj_rows] = via_kpj.astype(object).loc[by_kpj_rows]
-    out["participant"] = (out["own"].notna()).to_numpy()
+    out = pd.DataFrame(np.nan, index=table.index, columns=cols).astype(object)
+    matched_by = pd.Series(None, index=table.index, dtype=object)
+    keys = {"nik": table["nik"], "kpj": table["kpj"]}
+    # name and birth date only for a worker without a NIK: a NIK the registry lacks is not the same person
+    person = person_key(table["name"], table["birth_date"]).where(table["nik"].isna(), None)
+    if person.notna().any():       # the registry's keys are built only when a worker needs them
+        active["person"] = person_key(active["name"], active["birth_date"])
+        keys["person"] = person
+    for key, values in keys.items():
+        by = active.dropna(subset=[key]).drop_duplicates(key).set_index(key, drop=False)[cols]
+        found = by.reindex(values.to_numpy()).astype(object)
+        found.index = table.index
+        rows = (matched_by.isna() & found["own"].notna()).to_numpy()
+        out.loc[rows] = found.loc[rows]
+        matched_by[rows] = "name_birth_date" if key == "person" else key
+    out["participant"] = matched_by.notna().to_numpy()
     out["elsewhere"] = (out["own"] == False).fillna(False).astype(bool)   # noqa: E712 - elementwise
+    out["matched_by"] = matched_by
     return out
+

@@ -20,7 +20,7 @@ from compliance.errors import Term, UnusableInput
 from compliance.ingest import company as company_mod
 from compliance.ingest import quality, rows, values
 from compliance.ingest.files import RawFile, read_file
-from compliance.ingest.header import ColumnCatalog, find_header, resolve_columns
+from compliance.ingest.header import ColumnCatalog, find_header, likely_header, resolve_columns
 from compliance.ingest.header import load_catalog as load_column_catalog
 from compliance.ingest.registry import read_registry, registry_from_records
 from compliance.ingest.words import load_header_words
@@ -65,10 +65,13 @@ def read_payroll(source: str | Path | bytes, rule_set: RuleSet, name: str | None
     chosen, company, header = _pick_sheet(raw, sheet, catalog, path)
     grid = chosen.grid
     if header is None:
-        raise UnusableInput("no-header-row", file=path, sheet=chosen.name, needs=["column:nik", "column:name"])
+        raise UnusableInput("no-header-row", file=path, sheet=chosen.name, needs=["column:nik", "column:name"],
+                            headers=likely_header(grid))
     data = grid.iloc[header.row_index + 1:]
     data.index = pd.RangeIndex(header.row_index + 2, header.row_index + 2 + len(data))  # rows as the user sees
-    mapping, texts, unmapped, notes = resolve_columns(header, data, catalog, path)
+    types = rule_set.employment_types
+    mapping, texts, unmapped, notes = resolve_columns(header, data, catalog, path,
+                                                      types.aliases if types is not None else None)
     for name, wanted in (columns_map or {}).items():
         if normalize(texts.get(name)) != normalize(wanted):
             raise UnusableInput("map-header-not-found", file=path, field=name, header=wanted,
@@ -78,11 +81,16 @@ def read_payroll(source: str | Path | bytes, rule_set: RuleSet, name: str | None
     blank = values.blank_rows(data)          # set aside at once: a million blank lines cost little
     blank_rows, data = data.index[blank], data[~blank]
     kinds = pd.DataFrame({c: values.cell_kinds(data[c]) for c in data.columns}, index=data.index)
-    is_worker, ignored = rows.classify(data, kinds, mapping["nik"], mapping["name"], money_cols, header.texts)
+    # the column that says a row is a worker: the strongest identity the file has (NIK, KPJ, ...)
+    key_col = mapping[next(n for n in catalog.identity + ("name",) if n in mapping)]
+    is_worker, ignored = rows.classify(data, kinds, key_col, mapping["name"], money_cols, header.texts)
     blanks = np.full(len(blank_rows), "blank", dtype=object)
-    ignored = IgnoredRows(np.r_[ignored["row"].to_numpy(), blank_rows.to_numpy()],
-                          np.r_[ignored["reason"].to_numpy(dtype=object), blanks],
-                          np.r_[ignored["text"].to_numpy(dtype=object), np.full(len(blank_rows), None, dtype=object)])
+    above = _above_header(grid, header)
+    ignored = IgnoredRows(np.r_[above["row"].to_numpy(), ignored["row"].to_numpy(), blank_rows.to_numpy()],
+                          np.r_[above["reason"].to_numpy(dtype=object), ignored["reason"].to_numpy(dtype=object),
+                                blanks],
+                          np.r_[above["text"].to_numpy(dtype=object), ignored["text"].to_numpy(dtype=object),
+                                np.full(len(blank_rows), None, dtype=object)])
     workers = data[is_worker.to_numpy()]
     worker_kinds = kinds[is_worker.to_numpy()]
     if workers.empty:      # nothing to check is no verdict, never "compliant"
@@ -106,7 +114,8 @@ def read_payroll(source: str | Path | bytes, rule_set: RuleSet, name: str | None
     notes = notes + [notice("company-value-not-understood", field=Term(f"company:{k}"), at=v["at"], value=v["value"])
                      for k, v in company.unread.items()]
     types = rule_set.employment_types
-    table, parse_issues, extra = _parse_columns(workers, worker_kinds, mapping, catalog, types)
+    table, parse_issues, extra = _parse_columns(workers, worker_kinds, mapping, catalog, types,
+                                                {n for n, t in texts.items() if values.month_first(t)})
     assumptions = _assumptions(mapping, company)
 
     ref_date = pd.Timestamp(company.period.last_day) if company.period else pd.Timestamp.today().normalize()
@@ -115,6 +124,15 @@ def read_payroll(source: str | Path | bytes, rule_set: RuleSet, name: str | None
         assumptions.append(notice("birth-dates-from-nik"))
     elif nik_dates:
         assumptions.append(notice("blank-birth-dates-from-nik", rows=nik_dates[:20], n=len(nik_dates)))
+    identity = quality.identity_used(table)
+    weaker = identity.notna() & (identity != "nik")
+    order = [n for n in catalog.identity if n in set(identity[weaker])]
+    if "nik" not in mapping:
+        assumptions.append(notice("workers-identified-by", by=[Term(f"identity:{n}") for n in order]))
+    elif weaker.any():        # a blank NIK: the worker is known by a weaker identity, and said so
+        rows_ = [int(r) for r in table.index[weaker.to_numpy()]]
+        assumptions.append(notice("blank-nik-identified-by", rows=rows_[:20], n=len(rows_),
+                                  by=[Term(f"identity:{n}") for n in order]))
     ref_label = ref_date.date().isoformat()
     column_types = {name: spec.type for name, spec in catalog.columns.items()}
     suite = quality.build_suite(set(mapping), column_types, list(types.names), catalog.required(), ref_date,
@@ -160,8 +178,29 @@ def _pick_sheet(raw: RawFile, wanted: str | None, catalog: ColumnCatalog, path: 
     return best[4], company, best[5]
 
 
+def _above_header(grid: pd.DataFrame, header) -> pd.DataFrame:
+    """The rows above the header, each with why it is not a worker: blank, a title (company
+    details, the period), the upper row of a two-row header, or a row of data above the header
+    (listed, never dropped silently). Rows as the user sees them."""
+    from compliance.ingest.header import data_cells
+
+    top = header.top if header.top is not None else header.row_index
+    part = grid.iloc[:header.row_index]
+    if part.empty:
+        return pd.DataFrame({"row": [], "reason": [], "text": []})
+    blank = values.blank_rows(part)
+    cells = part.to_numpy(dtype=object)
+    data = np.array([data_cells(list(r)) for r in cells])
+    reason = np.where(blank, "blank", np.where(np.arange(len(part)) >= top, "header-group",
+                                               np.where(data >= 2, "above-header", "title"))).astype(object)
+    filled = ~pd.isna(cells) & (cells != "")
+    text = cells[np.arange(len(cells)), filled.argmax(axis=1)]
+    text[blank] = None
+    return pd.DataFrame({"row": np.arange(1, len(part) + 1), "reason": reason, "text": text})
+
+
 def _parse_columns(workers: pd.DataFrame, kinds_of: pd.DataFrame, mapping: dict[str, int], catalog: ColumnCatalog,
-                   types: EmploymentTypes):
+                   types: EmploymentTypes, month_first: set = frozenset()):
     index = workers.index
     cols: dict[str, pd.Series] = {}
     extra: dict[str, pd.Series] = {}
@@ -183,7 +222,7 @@ def _parse_columns(workers: pd.DataFrame, kinds_of: pd.DataFrame, mapping: dict[
                 # empty is a missing wage; an unreadable one is already a wage-not-a-number issue
                 extra["_base_wage_read"] = cols[name].where(~((kinds != values.EMPTY) & cols[name].isna()), 0.0)
         elif kind == "date":
-            cols[name], iss = values.parse_date(raw, name, kinds)
+            cols[name], iss = values.parse_date(raw, name, kinds, name in month_first)   # "(mm/dd/yyyy)"
             issues.append(iss)
         elif kind == "count":
             cols[name], iss = values.parse_count(raw, name, kinds)
@@ -278,7 +317,7 @@ def _combine(parse_issues: pd.DataFrame, shape_issues: pd.DataFrame, cross_check
     both["_order"] = np.arange(len(both))
     key_rows = pd.to_numeric(both["row"], errors="coerce").fillna(-1)
     dup = both.assign(_r=key_rows).duplicated(subset=["_r", "column"], keep="first")
-    dup &= both["code"] != "duplicate-nik"
+    dup &= ~both["code"].isin(["duplicate-nik", "duplicate-id"])
     both = both[~dup.to_numpy()].drop(columns="_order")
     both["severity"] = both["code"].map(catalogue.severity)
     both["row"] = both["row"].astype("Int64")

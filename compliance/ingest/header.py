@@ -24,7 +24,7 @@ def load_catalog(path: Path) -> ColumnCatalog:
     data = load_yaml(path)
     if not isinstance(data, dict):
         raise RuleFileError(f"{path}: expected a mapping")
-    check_keys(data, {"version", "columns", "company_sheet_names", "company_fields"}, str(path))
+    check_keys(data, {"version", "columns", "company_sheet_names", "company_fields", "identity"}, str(path))
     columns: dict[str, ColumnSpec] = {}
     lookup: dict[str, list[str]] = {}
     plain: dict[str, str] = {}
@@ -53,8 +53,11 @@ def load_catalog(path: Path) -> ColumnCatalog:
         for alias in col.ambiguous_aliases:
             lookup.setdefault(normalize(alias), []).append(name)
     fields = {k: tuple(v) for k, v in data.get("company_fields", {}).items()}
+    identity = tuple(data.get("identity") or ())
+    if set(identity) - set(columns):
+        raise RuleFileError(f"{path}: identity: {', '.join(sorted(set(identity) - set(columns)))} not a column")
     return ColumnCatalog(columns, tuple(data.get("company_sheet_names", [])), fields,
-                         {k: tuple(v) for k, v in lookup.items()})
+                         {k: tuple(v) for k, v in lookup.items()}, identity=identity)
 
 
 @dataclass
@@ -63,39 +66,100 @@ class Header:
     matches: dict[int, tuple[str, str]]   # grid column -> (header text, candidates joined by "|")
     score: int
     texts: dict[int, str]              # grid column -> header text (matched or not)
+    top: int | None = None             # index of the header's first row (a two-row header: the row above)
+
+
+# a cell that is data, not a header word: a number, a date, an amount, a 16-digit ID
+_DATA_TEXT = re.compile(r"\s*(?:rp\.?\s*)?[-+]?\d[\d.,/\s:-]*\s*", re.I)
+
+
+def _cell_text(value: object) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def data_cells(row: list) -> int:
+    """How many cells of a row are data (numbers, dates, amounts, IDs) rather than words."""
+    n = 0
+    for v in row:
+        if isinstance(v, str):
+            n += bool(v.strip()) and _DATA_TEXT.fullmatch(v) is not None
+        elif v is not None and not isinstance(v, bool) and not (isinstance(v, float) and v != v):
+            n += 1
+    return n
+
+
+def _groups(above: list, cells: list) -> dict[int, str]:
+    """Group cells of the row above a header row (a merged "Tunjangan" over "Tetap | Tidak Tetap",
+    "BPJS Ketenagakerjaan" over "JHT | JKK | JKM | JP"): column -> the group's text, spread right
+    over the empty cells of the row above while the row below has words. Only a row above with
+    several words and no data is a header's first row."""
+    words = [_cell_text(v) for v in above]
+    if sum(w is not None for w in words) < 2 or data_cells(above):
+        return {}
+    out, group = {}, None
+    for c, (w, below) in enumerate(zip(words, cells)):
+        if w is not None:
+            group = w if _cell_text(below) is not None else None
+        elif _cell_text(below) is None:
+            group = None
+        if group is not None and _cell_text(below) is not None:
+            out[c] = group
+    return out
 
 
 def find_header(grid: pd.DataFrame, catalog: ColumnCatalog) -> Header | None:
-    """The row (within the first rows) whose cells, completed by the row above for headers
-    merged vertically or grouped (e.g. "Komponen Upah" over "Gaji Pokok"), match the most
-    canonical columns. None when no row matches at least two columns including NIK or name."""
+    """The header row, chosen by weighing every row of the first rows: the canonical columns its
+    words match (completed by the row above for a header over two rows: a cell merged down such as
+    "Nama", or a group cell such as "Tunjangan" over "Tetap"), less the cells that are data (a row
+    of dates, amounts and 16-digit numbers is a worker, whatever words it holds). None when no row
+    matches at least two columns including NIK or name."""
     head = grid.iloc[:HEADER_SCAN_ROWS]
+    rows = [list(head.iloc[r]) for r in range(len(head))]
+    data = [data_cells(r) for r in rows]
     best: Header | None = None
-    prev: list = [None] * head.shape[1]
-    for r in range(len(head)):
-        cells = list(head.iloc[r])
+    for r, cells in enumerate(rows):
+        above = rows[r - 1] if r else [None] * len(cells)
+        groups = _groups(above, cells) if r else {}
+        header_above = bool(groups) or (r > 0 and not data[r - 1] and sum(_cell_text(v) is not None
+                                                                            for v in above) >= 2)
         matches: dict[int, tuple[str, str]] = {}
+        texts: dict[int, str] = {}
+        used_above = False
         for c, value in enumerate(cells):
-            for text in (value, prev[c]):
-                cands = catalog.match(text)
+            own, group = _cell_text(value), groups.get(c)
+            combined = f"{group} {own}" if group and own and group != own else None
+            merged_down = _cell_text(above[c]) if own is None and header_above else None
+            for t in (t for t in (own, combined, merged_down) if t):
+                cands = catalog.match(t)
                 if cands:
-                    matches[c] = (str(text).strip(), "|".join(cands))
+                    matches[c] = (t, "|".join(cands))
                     break
+            shown = matches[c][0] if c in matches else (combined or own or merged_down)
+            if shown:
+                texts[c] = shown
+                used_above |= shown != own
         kinds = {m[1] for m in matches.values()}
         key_found = any("nik" in k.split("|") or "name" in k.split("|") for k in kinds)
-        score = len(kinds)
-        if key_found and score >= 2 and (best is None or score > best.score):
-            texts = {c: str(v).strip() for c, v in enumerate(cells) if isinstance(v, str) and v.strip()}
-            for c, v in enumerate(prev):
-                if c not in texts and isinstance(v, str) and v.strip():
-                    texts[c] = v.strip()
-            best = Header(r, matches, score, texts)
-        prev = cells
+        score = len(kinds) - data[r]
+        if key_found and len(kinds) >= 2 and score >= 1 and (best is None or score > best.score):
+            best = Header(r, matches, score, texts, r - 1 if used_above and r else r)
     return best
 
 
-def resolve_columns(header: Header, data: pd.DataFrame, catalog: ColumnCatalog, path: str
-                    ) -> tuple[dict[str, int], dict[str, str], list[dict], list[dict]]:
+def likely_header(grid: pd.DataFrame) -> list[str]:
+    """The texts of the row that looks most like a header (most words, fewest data cells) when no
+    row matched: what a user may map each field to (--map, the page) instead of a dead end."""
+    best, texts = 1, []
+    for r in range(min(len(grid), HEADER_SCAN_ROWS)):
+        row = list(grid.iloc[r])
+        words = [t for t in (_cell_text(v) for v in row) if t and not _DATA_TEXT.fullmatch(t)]
+        if len(words) - data_cells(row) > best:
+            best, texts = len(words) - data_cells(row), words
+    return texts
+
+
+def resolve_columns(header: Header, data: pd.DataFrame, catalog: ColumnCatalog, path: str,
+                    worker_types: dict | None = None) -> tuple[dict[str, int], dict[str, str], list[dict], list[dict]]:
     """Decide which grid column is which canonical column.
 
     Returns (canonical -> grid column, canonical -> header text, headers not used as
@@ -108,6 +172,7 @@ def resolve_columns(header: Header, data: pd.DataFrame, catalog: ColumnCatalog, 
     unmapped: list[dict] = []
     notes: list[dict] = []
     ambiguous: list[int] = []
+    alternatives: dict[str, list] = {}     # field -> (column, header, its "not used" entry): next best
     for c in sorted(header.matches):
         text, cands = header.matches[c]
         options = cands.split("|")
@@ -117,6 +182,7 @@ def resolve_columns(header: Header, data: pd.DataFrame, catalog: ColumnCatalog, 
         name = options[0]
         if name in chosen:
             unmapped.append({"header": text, "second_for": name})
+            alternatives.setdefault(name, []).append((c, text, unmapped[-1]))
             continue
         chosen[name], texts[name] = c, text
     nik_candidates = ([chosen["nik"]] if "nik" in chosen else []) + ambiguous
@@ -140,15 +206,21 @@ def resolve_columns(header: Header, data: pd.DataFrame, catalog: ColumnCatalog, 
                 notes.append(notice("employee-numbers", header=text, sample=sample))
             else:
                 unmapped.append({"header": text})
-    for c, text in sorted(header.texts.items()):
-        if c not in header.matches:
-            guess = catalog.guess(text, exclude=set(chosen))
-            unmapped.append({"header": text, "guess": guess[0], "score": round(guess[1], 2)} if guess
-                            else {"header": text})
+    for c, entry in not_understood(header, catalog, set(chosen)):
+        unmapped.append(entry)
+        if entry.get("guess"):
+            alternatives.setdefault(entry["guess"], []).append((c, entry["header"], entry))
+    _confirm_by_values(chosen, texts, unmapped, alternatives, data, worker_types)
     order = sorted(chosen, key=chosen.get)
     chosen = {n: chosen[n] for n in order}
     texts = {n: texts[n] for n in order}
     missing = [n for n in catalog.required() if n not in chosen]
+    if catalog.identity and not set(catalog.identity) & set(chosen):
+        # no column identifies the workers: not the NIK, nor the KPJ, an employee number or a birth date
+        accepted = [a for n in catalog.identity for a in catalog.columns[n].aliases[:3]]
+        needs = [f"column:{n}" for n in list(catalog.identity) + missing]
+        raise UnusableInput("no-identity-column", file=path, needs=needs,
+                            accepted=accepted, headers=list(header.texts.values()))
     if missing:
         accepted = [a for n in missing for a in (catalog.columns[n].aliases + catalog.columns[n].ambiguous_aliases)[:6]]
         employee_numbers = next((n["data"] for n in notes if n["code"] == "employee-numbers"), {})
@@ -156,6 +228,95 @@ def resolve_columns(header: Header, data: pd.DataFrame, catalog: ColumnCatalog, 
                             fields=[Term(f"field:{n}") for n in missing], accepted=accepted,
                             headers=list(header.texts.values()), **employee_numbers)
     return chosen, texts, unmapped, notes
+
+
+def not_understood(header: Header, catalog: ColumnCatalog, chosen: set) -> list[tuple[int, dict]]:
+    """The headers that matched no field: (column, {header, guess?, score?}), the guess being the
+    field (not yet chosen) the header most resembles."""
+    out = []
+    for c, text in sorted(header.texts.items()):
+        if c not in header.matches:
+            guess = catalog.guess(text, exclude=chosen)
+            out.append((c, {"header": text, "guess": guess[0], "score": round(guess[1], 2)} if guess
+                        else {"header": text}))
+    return out
+
+
+# values that say a guess is wrong (issue 20): a column headed like the worker type that holds
+# marital status (tax status K/1, TK/0) or an active flag; a start date that holds no dates; a KPJ
+# column that holds 13-digit BPJS Kesehatan card numbers
+_MARITAL = r"(?:tk|k|hb)(?:\s*[/-]?\s*(?:[0-9]|i\b))+|(?:belum |tidak )?kawin|lajang|menikah|cerai(?: hidup| mati)?|" \
+           r"janda|duda|single|married|divorced|widowed"
+_ACTIVE = r"aktif|non[\s-]?aktif|tidak aktif|active|inactive|resign(?:ed)?"
+
+
+def _worker_type_values(sample: pd.Series, kinds: pd.Series, types: dict | None = None) -> str | None:
+    text = sample.astype(str).str.strip().str.lower()
+    if text.str.fullmatch(_MARITAL).mean() >= 0.5:
+        return "marital-status"
+    if text.str.fullmatch(_ACTIVE).mean() >= 0.5:
+        return "active-flag"
+    if types:      # most values must be worker types (rules/employment_types.yaml), never a column of other words
+        from compliance.ingest.values import parse_employment_type
+
+        known, _, _ = parse_employment_type(sample, types, "employment_type", kinds)
+        if known.notna().mean() < 0.5:
+            return "not-worker-types"
+    return None
+
+
+def _date_values(sample: pd.Series, kinds: pd.Series) -> str | None:
+    from compliance.ingest.values import NUM, parse_date
+
+    parsed, _ = parse_date(sample, "date", kinds)
+    small = (kinds == NUM) & (pd.to_numeric(sample.where(kinds == NUM), errors="coerce") < 10000)   # 1, 2, 3: no dates
+    return "not-dates" if (parsed.notna() & ~small).mean() < 0.5 else None
+
+
+def _kpj_values(sample: pd.Series, kinds: pd.Series) -> str | None:
+    digits = sample.map(_digits_or_empty)
+    return "health-insurance-numbers" if digits.str.fullmatch(r"\d{13}").mean() >= 0.5 else None
+
+
+VALUE_CHECKS = {"employment_type": _worker_type_values, "start_date": _date_values, "end_date": _date_values,
+                "kpj": _kpj_values}
+
+
+def _confirm_by_values(chosen: dict, texts: dict, unmapped: list, alternatives: dict, data: pd.DataFrame,
+                       types: dict | None = None) -> None:
+    """A column whose values contradict its header's field is not used for it (listed as not used,
+    with the reason); the next best column for the field (a second column with the same meaning,
+    or the best guess of a header not understood) is tried, and taken if its values agree."""
+    from compliance.ingest.values import EMPTY, cell_kinds
+
+    def wrong(c: int, field: str) -> str | None:
+        sample = data[c].iloc[:2000]
+        kinds = cell_kinds(sample)
+        filled = (kinds != EMPTY).to_numpy()
+        if not filled.any():
+            return None
+        extra = (types,) if field == "employment_type" else ()
+        return VALUE_CHECKS[field](sample[filled], kinds[filled], *extra)
+
+    for field in VALUE_CHECKS:
+        if field not in chosen:
+            continue
+        first = (chosen.pop(field), texts.pop(field), None)
+        for c, text, entry in [first] + alternatives.get(field, []):
+            if c in chosen.values():
+                continue
+            reason = wrong(c, field)
+            if reason is None:
+                chosen[field], texts[field] = c, text
+                if entry is not None:
+                    unmapped.remove(entry)
+                break
+            rejected = {"header": text, "not_for": field, "reason": reason}
+            if entry is None:
+                unmapped.append(rejected)
+            else:
+                entry.clear()
+                entry.update(rejected)
 
 
 def share_16_digits(values: pd.Series) -> float:

@@ -4,7 +4,7 @@ companies_columns.yaml, licences_columns.yaml); the header is found and values p
 payroll's are, and a cell that cannot be read is a located data issue, never a dropped row."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +15,7 @@ from compliance.errors import Term, UnusableInput
 from compliance.ingest import values
 from compliance.ingest.company import parse_risk, parse_size
 from compliance.ingest.files import read_file
-from compliance.ingest.header import find_header
+from compliance.ingest.header import find_header, not_understood
 from compliance.model import PROGRAMS, ColumnCatalog, RuleSet, normalize
 
 YES = {"YA", "Y", "YES", "TRUE", "1", "VENDOR", "ALIH DAYA"}
@@ -28,6 +28,7 @@ class Listing:
     mapping: dict[str, int]
     path: str
     sheet: str | None
+    unused: list = field(default_factory=list)   # headers not used: {header, guess?, score?} or {header, second_for}
 
 
 def read_listing(source: str | Path | bytes, catalog: ColumnCatalog, what: str, name: str | None = None,
@@ -42,8 +43,13 @@ def read_listing(source: str | Path | bytes, catalog: ColumnCatalog, what: str, 
     else:
         raise UnusableInput("list-no-header", file=path, what=Term(what), expected=expected)
     mapping: dict[str, int] = {}
+    unused = []
     for c in sorted(header.matches):
-        mapping.setdefault(header.matches[c][1].split("|")[0], c)
+        name = header.matches[c][1].split("|")[0]
+        if name in mapping:
+            unused.append({"header": header.matches[c][0], "second_for": name})
+        mapping.setdefault(name, c)
+    unused += [entry for _, entry in not_understood(header, catalog, set(mapping))]
     missing = [n for n in catalog.required() if n not in mapping]
     if missing:
         raise UnusableInput("list-lacks-columns", file=path, what=Term(what), fields=[Term(f"{what}:{n}") for n in missing],
@@ -57,18 +63,18 @@ def read_listing(source: str | Path | bytes, catalog: ColumnCatalog, what: str, 
     found = []
     parsers = {"nik": values.parse_nik, "kpj": values.parse_kpj, "money": values.parse_money,
                "date": values.parse_date}
-    for field, c in mapping.items():
-        kind = catalog.columns[field].type
+    for col, c in mapping.items():
+        kind = catalog.columns[col].type
         if kind == "program_list":
-            flags, iss = values.parse_program_list(data[c], field, kinds[c])
+            flags, iss = values.parse_program_list(data[c], col, kinds[c])
             for p in PROGRAMS:
                 out[p] = flags[p]
         else:
-            out[field], iss = parsers.get(kind, values.parse_text)(data[c], field, kinds[c])
+            out[col], iss = parsers.get(kind, values.parse_text)(data[c], col, kinds[c])
         found.append(iss)
     issues = values.concat_issues(found)
     issues["severity"] = issues["code"].map(catalogue.severity)
-    return Listing(out, issues, mapping, path, sheet.name)
+    return Listing(out, issues, mapping, path, sheet.name, unused)
 
 
 COMPANY_COLUMNS = ["npp", "name", "address", "regency", "size", "jkk_risk", "payroll_file", "vendor"]

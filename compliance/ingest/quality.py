@@ -75,7 +75,14 @@ def build_suite(present: set[str], types: dict[str, str], employment_types: list
     if "name" in present:
         suite.append(Expectation("name-missing", "name", "not_null", "name"))
     if "nik" in present:
-        suite.append(Expectation("nik-missing", "nik", "not_null", "nik"))
+        # a blank NIK is no issue for a worker known by their KPJ, employee number, or name and birth date
+        suite.append(Expectation("nik-missing", "nik", "not_null", "_identity"))
+    elif "name" in present:
+        # no NIK column: each worker is known by their KPJ, employee number, or name with birth date
+        suite.append(Expectation("identity-missing", "nik", "not_null", "_identity"))
+        key = next((c for c in ("kpj", "employee_id") if c in present), None)
+        if key:          # the same KPJ or employee number twice: the same worker counted twice?
+            suite.append(Expectation("duplicate-id", key, "unique", key))
     if "base_wage" in present:
         suite.append(Expectation("wage-missing", "base_wage", "not_null", "_base_wage_read"))
     if {"start_date", "end_date"} <= present:
@@ -91,11 +98,27 @@ def helper_columns(table: pd.DataFrame, extra: dict[str, pd.Series]) -> pd.DataF
         ok = tx.fullmatch(nik, r"\d{16}")
         frame["_nik_province"] = tx.to_pandas(pc.if_else(ok, pc.utf8_slice_codeunits(nik, 0, 2), None), frame.index)
         frame["_nik_birth"] = tx.to_pandas(pc.if_else(ok, pc.utf8_slice_codeunits(nik, 6, 12), None), frame.index)
+    frame["_identity"] = identity_used(frame)
     if "start_date" in frame and "end_date" in frame:
         frame["_tenure_days"] = (frame["end_date"] - frame["start_date"]).dt.days.astype("float64")
     for name, series in extra.items():
         frame[name] = series
     return frame
+
+
+def identity_used(table: pd.DataFrame) -> pd.Series:
+    """Which identity each worker is known by, strongest first: nik, kpj, employee_id, or
+    birth_date (the name with the birth date); None for a worker with none of them."""
+    out = pd.Series(None, index=table.index, dtype=object)
+    absent = pd.Series(False, index=table.index)
+
+    def filled(col: str) -> pd.Series:
+        return table[col].notna() if col in table else absent
+
+    for col, known in (("birth_date", filled("name") & filled("birth_date")), ("employee_id", filled("employee_id")),
+                       ("kpj", filled("kpj")), ("nik", filled("nik"))):
+        out = out.mask(known.to_numpy(dtype=bool), col)
+    return out
 
 
 # -- engines -------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from compliance import catalogue
 from compliance.errors import Term, UnusableInput
 from compliance.ingest import values
 from compliance.ingest.lists import read_listing
-from compliance.model import PROGRAMS, Registry, RuleSet
+from compliance.model import PROGRAMS, Registry, RuleSet, person_key
 
 COLUMNS = ["npp", "kpj", "nik", "name", "birth_date", "wage", *PROGRAMS, "status"]
 ACTIVE = {"AKTIF", "ACTIVE", "A"}
@@ -40,7 +40,7 @@ def read_registry(source: str | Path | bytes, rule_set: RuleSet, name: str | Non
     issues = values.concat_issues(found)
     issues["severity"] = issues["code"].map(catalogue.severity)
     return Registry(table, issues.sort_values(["row", "column"], kind="stable").reset_index(drop=True),
-                    listing.path, listing.sheet)
+                    listing.path, listing.sheet, unused_columns=listing.unused)
 
 
 def normalise(frame: pd.DataFrame) -> pd.DataFrame:
@@ -52,6 +52,7 @@ def normalise(frame: pd.DataFrame) -> pd.DataFrame:
     status = out["status"].astype(object).where(out["status"].notna(), "").astype(str).str.strip().str.upper()
     out["status"] = np.where(status.isin(ACTIVE), "AKTIF", "NONAKTIF")
     out["wage"] = pd.to_numeric(out["wage"], errors="coerce").astype("float64")
+    out["birth_date"] = pd.to_datetime(out["birth_date"], errors="coerce")
     for p in PROGRAMS:
         out[p] = out[p].astype("boolean")
     for col in ("npp", "kpj", "nik"):
@@ -92,7 +93,9 @@ class RegistryIndex:
 
     def _index(self, col: str) -> pd.Index:
         if col not in self._cache:
-            self._cache[col] = pd.Index(self.registry.table[col].to_numpy(dtype=object))
+            table = self.registry.table
+            keys = person_key(table["name"], table["birth_date"]) if col == "person" else table[col]
+            self._cache[col] = pd.Index(keys.to_numpy(dtype=object))
         return self._cache[col]
 
     def _positions(self, col: str, keys) -> np.ndarray:
@@ -111,10 +114,15 @@ class RegistryIndex:
 
     def for_payroll(self, table: pd.DataFrame) -> Registry:
         """The entries a check of this payroll needs: every entry (any NPP, any status) of its
-        workers by NIK or KPJ. The check's result is the same as with the whole registry."""
+        workers by NIK, KPJ, or name and birth date. The check's result is the same as with the whole
+        registry."""
         reg = self.registry
-        pos = np.unique(np.concatenate([self._positions("nik", table["nik"].to_numpy(dtype=object)),
-                                        self._positions("kpj", table["kpj"].to_numpy(dtype=object))]))
+        people = person_key(table["name"], table["birth_date"]).where(table["nik"].isna(), None).dropna()
+        found = [self._positions("nik", table["nik"].to_numpy(dtype=object)),
+                 self._positions("kpj", table["kpj"].to_numpy(dtype=object))]
+        if len(people):            # name and birth date: only for workers without a NIK (engine.context)
+            found.append(self._positions("person", people.to_numpy(dtype=object)))
+        pos = np.unique(np.concatenate(found))
         part = reg.table.iloc[pos]
         issues = reg.issues[reg.issues["row"].isin(part.index)] if len(reg.issues) else reg.issues
         return Registry(part, issues.reset_index(drop=True), reg.path, reg.sheet, self.rows, self.active_rows)

@@ -7,6 +7,7 @@ No per-row Python loops: cell types are told apart in one pass, string work runs
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import numpy as np
 import pandas as pd
@@ -178,18 +179,33 @@ _ISO = r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?:[ t]\d{1,2}:\d{2}
 _DMY = r"^(?P<d>\d{1,2}) ?[-/. ] ?(?P<m>\d{1,2}) ?[-/. ] ?(?P<y>\d{4}|\d{2})(?: \d{1,2}:\d{2}(?::\d{2})?)?$"
 
 
-def date_strings(strings: pd.Series) -> np.ndarray:
-    """Day-first, ISO and month-name dates written as text -> datetime64 (NaT when not a date)."""
+_MONTH_FIRST = re.compile(r"[(\[]\s*mm\s*[-/.]\s*dd", re.I)
+
+
+def month_first(header: object) -> bool:
+    """A header's format hint says the month comes first: "Tgl Masuk (mm/dd/yyyy)"."""
+    return isinstance(header, str) and _MONTH_FIRST.search(header) is not None
+
+
+def date_strings(strings: pd.Series, month_first: bool = False) -> np.ndarray:
+    """Day-first (or, by the header's hint, month-first), ISO and month-name dates written as text
+    -> datetime64 (NaT when not a date)."""
     a = pc.utf8_lower(tx.clean(tx.arrow(strings)))
+    named = np.zeros(len(strings), dtype=bool)       # "5 Juli 2025": the day first, whatever the hint
+    if month_first:
+        every = "|".join(n for names in MONTHS.values() for n in names)
+        named = pc.fill_null(pc.match_substring_regex(a, rf"\b(?:{every})\b"), False).to_numpy(zero_copy_only=False)
     for number, names in MONTHS.items():
         a = tx.replace(a, rf"\b(?:{'|'.join(names)})\b\.?", f" {number} ")
     a = pc.utf8_trim_whitespace(tx.replace(a, r"\s+", " "))
     iso = tx.extract(a, _ISO, ["y", "m", "d"])
     dmy = tx.extract(a, _DMY, ["y", "m", "d"])
     use_iso = ~np.isnan(iso["y"])
+    swap = month_first & ~named
+    first, second = np.where(swap, dmy["d"], dmy["m"]), np.where(swap, dmy["m"], dmy["d"])
     y = np.where(use_iso, iso["y"], dmy["y"])
-    m = np.where(use_iso, iso["m"], dmy["m"])
-    d = np.where(use_iso, iso["d"], dmy["d"])
+    m = np.where(use_iso, iso["m"], first)
+    d = np.where(use_iso, iso["d"], second)
     # a two-digit year (day-first text only: 5-7-25) is this century or the last; "0001" is year 1
     two_digit = ~use_iso & pc.fill_null(pc.match_substring_regex(a, r"\D\d{2}(?: |$)"), False).to_numpy(
         zero_copy_only=False)
@@ -210,9 +226,10 @@ def _in_range(values: pd.Series) -> pd.Series:
     return values.where((years >= FIRST_YEAR) & (years <= LAST_YEAR)).astype("datetime64[ns]")
 
 
-def parse_date(raw: pd.Series, column: str, kinds: pd.Series | None = None) -> tuple[pd.Series, pd.DataFrame]:
-    """Real datetimes, Excel serial numbers, ISO text, day-first text and Indonesian or English
-    month names ("5 Juli 2025", "5 Jul 2025")."""
+def parse_date(raw: pd.Series, column: str, kinds: pd.Series | None = None,
+               month_first: bool = False) -> tuple[pd.Series, pd.DataFrame]:
+    """Real datetimes, Excel serial numbers, ISO text, day-first text (month-first when the
+    header's hint says so) and Indonesian or English month names ("5 Juli 2025", "5 Jul 2025")."""
     kinds = cell_kinds(raw) if kinds is None else kinds
     out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
     dates = kinds == DATE
@@ -225,7 +242,8 @@ def parse_date(raw: pd.Series, column: str, kinds: pd.Series | None = None) -> t
         out[num] = EXCEL_EPOCH + pd.to_timedelta(np.floor(serial), unit="D")
     strs = kinds == STR
     if strs.any():
-        out[strs] = _in_range(pd.to_datetime(by_unique(raw[strs], date_strings), errors="coerce"))
+        parse = (lambda u: date_strings(u, True)) if month_first else date_strings
+        out[strs] = _in_range(pd.to_datetime(by_unique(raw[strs], parse), errors="coerce"))
     bad = (kinds != EMPTY) & out.isna()
     far = pd.Series(False, index=raw.index)
     if bad.any():                      # only the cells that did not read: no per-cell work otherwise

@@ -24,6 +24,7 @@ class HeaderWords:
     fields: dict          # field -> tuple of frozensets of folded words
     generic: frozenset = frozenset()
     guess_from: float = 0.3   # the least score still shown as a best guess
+    negation: frozenset = frozenset()   # "tidak", "non": only a word set that holds it may match
 
     def words(self, text: object) -> frozenset:
         if not isinstance(text, str):
@@ -38,9 +39,10 @@ class HeaderWords:
         if not h:
             return []
         out = []
+        negated = h & self.negation      # "Tunjangan Tidak Tetap" is not the fixed allowance
         for field, sets in self.fields.items():
-            best = max((len(h & s) / len(h | s) for s in sets if not specific or (h & s) - self.generic),
-                       default=0)
+            best = max((len(h & s) / len(h | s) for s in sets
+                        if (not specific or (h & s) - self.generic) and negated <= s), default=0)
             if best > 0:
                 out.append((best, field))
         return sorted(out, reverse=True)
@@ -55,10 +57,19 @@ class HeaderWords:
         return (field if score >= self.threshold and not tied else None), field, score
 
 
-def load_header_words(path: Path, known_fields) -> HeaderWords:
+def load_header_words(path: Path, known_fields, section: str | None = None) -> HeaderWords:
+    """The payroll's header words, or (`section`) a list's: the same folded words, filler and
+    threshold, with the list's own fields (`lists: {registry: ..., companies-list: ...}`)."""
     data = load_yaml(path)
     where = str(path)
-    check_keys(data, {"version", "threshold", "guess_from", "same", "filler", "fields", "generic"}, where)
+    check_keys(data, {"version", "threshold", "guess_from", "same", "filler", "fields", "generic", "negation",
+                      "lists"}, where)
+    if section is not None:
+        lists = data.get("lists") or {}
+        if not isinstance(lists, dict) or not isinstance(lists.get(section), dict):
+            raise RuleFileError(f"{where}: lists.{section} must be a mapping of field -> word lists")
+        data = {**data, "fields": lists[section]}
+        where = f"{where}: lists.{section}"
     same = {}
     for folded, words in (data.get("same") or {}).items():
         if any(isinstance(w, bool) for w in [folded, *words]):
@@ -88,4 +99,5 @@ def load_header_words(path: Path, known_fields) -> HeaderWords:
     if not 0 < guess_from <= threshold <= 1:
         raise RuleFileError(f"{where}: need 0 < guess_from <= threshold <= 1")
     return HeaderWords(threshold, same, frozenset(str(w).lower() for w in data.get("filler") or []), fields,
-                       frozenset(str(w) for w in data.get("generic") or []), guess_from)
+                       frozenset(str(w) for w in data.get("generic") or []), guess_from,
+                       frozenset(same.get(str(w).lower(), str(w).lower()) for w in data.get("negation") or []))

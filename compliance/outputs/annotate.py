@@ -97,6 +97,8 @@ def _summary(wb, ws, marks: dict, payroll: Payroll, d: dict, T: dict, lang: str)
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.hyperlink import Hyperlink
 
+    from compliance.outputs.xlsx import MONEY, fit, shown
+
     title = SUMMARY[lang]
     while title in wb.sheetnames:
         title += " (2)" if len(title) < 28 else ""
@@ -119,7 +121,7 @@ def _summary(wb, ws, marks: dict, payroll: Payroll, d: dict, T: dict, lang: str)
         if isinstance(value, str):
             cell.data_type = "s"
         if label == T["shortfall"]:
-            cell.number_format = '"Rp" #,##0'
+            cell.number_format = MONEY
     r = len(rows) + 4
     for col, head in enumerate((T["cell"], T["row"], T["kind"], T["what"]), start=1):
         h = out.cell(row=r, column=col, value=head)
@@ -137,5 +139,13 @@ def _summary(wb, ws, marks: dict, payroll: Payroll, d: dict, T: dict, lang: str)
         out.cell(row=r, column=3, value=", ".join(sorted({T["kinds"][s] for s, _ in items})))
         what = out.cell(row=r, column=4, value=" | ".join(t.split("\n")[0] for _, t in items)[:32000])
         what.data_type = "s"
-    for i, w in enumerate((10, 8, 18, 120), start=1):
+    # widths that fit: the labels (bold) and the cell references in A, the values and row numbers
+    # in B (names and paths run on into the empty cells on their right), the kinds in C
+    kinds = [", ".join(sorted({T["kinds"][s] for s, _ in items})) for items in marks.values()]
+    widths = (fit([label for label, _ in rows] + [T["cell"]], "wide", bold=True),
+              fit([shown(v, "money" if label == T["shortfall"] else "int") for label, v in rows
+                   if not isinstance(v, str)] + [T["row"], T["not_compliant"], str(max([r for r, _ in marks] or [0]))],
+                  "money", bold=True),
+              fit(kinds + [T["kind"]], bold=True), 120)
+    for i, w in enumerate(widths, start=1):
         out.column_dimensions[get_column_letter(i)].width = w

@@ -30,12 +30,7 @@ def _sheets(s: dict, rule_set: RuleSet, lang: str) -> list[tuple[str, list[str],
     T = rule_set.texts[lang]["audit"]
     I = T["items"]
     cov, files = s["coverage"], s["files"]
-    out = [(T["sheets"]["summary"], ["item", "value"], [
-        [I["workers"], cov["workers"]], [I["participants"], cov["participants"]], [I["coverage"], cov["pct"]],
-        [I["target"], cov["target_pct"]], [I["to_target"], cov["participants_to_target"]],
-        [I["violations"], s["totals"]["violations"]], [I["shortfall"], s["totals"]["shortfall_idr"]],
-        [I["letters"], s["totals"]["letters"]], [I["given"], files["given"]], [I["audited"], files["audited"]],
-        [I["refused"], files["refused"]], [I["not_tied"], files["not_tied"]]])]
+    out = []
     out.append((T["sheets"]["companies"],
                 ["npp", "name", "regency", "period", "file", "workers", "participants", "coverage", "unregistered",
                  "violations", "shortfall", "vendor_violations", "vendor_shortfall", "rows_with_issues", "compliant",
@@ -70,11 +65,36 @@ def _sheets(s: dict, rule_set: RuleSet, lang: str) -> list[tuple[str, list[str],
     return out
 
 
+def summary_pairs(s: dict, T: dict) -> list[tuple]:
+    """The Ringkasan sheet: (label, value, kind) rows, the branch, period and date first."""
+    import datetime as dt
+
+    I = T["items"]
+    cov, files, reg = s["coverage"], s["files"], s.get("registry")
+    branch = s.get("branch") or {}
+    return [
+        (I["branch"], branch.get("name") or "-", "text"), (I["period"], ", ".join(s["periods"]) or "-", "text"),
+        (I["date"], dt.date.fromisoformat(s["generated_on"]), "date"),
+        (I["registry"], reg["path"] if reg else I["no_registry"], "text"),
+        (I["workers"], cov["workers"], "int"), (I["participants"], cov["participants"], "int"),
+        (I["coverage"], cov["pct"], "int"), (I["target"], cov["target_pct"], "int"),
+        (I["to_target"], cov["participants_to_target"], "int"), (I["violations"], s["totals"]["violations"], "int"),
+        (I["shortfall"], s["totals"]["shortfall_idr"], "money"), (I["letters"], s["totals"]["letters"], "int"),
+        (I["given"], files["given"], "int"), (I["audited"], files["audited"], "int"),
+        (I["refused"], files["refused"], "int"), (I["not_tied"], files["not_tied"], "int")]
+
+
 def summary_xlsx(s: dict, rule_set: RuleSet, lang: str) -> bytes:
-    from compliance.outputs.xlsx import table, workbook
+    from compliance.outputs.xlsx import fit, pairs, shown, table, workbook
 
     T = rule_set.texts[lang]["audit"]
     buf, wb, fmt = workbook()
+    ws = wb.add_worksheet(T["sheets"]["summary"][:31])
+    rows = summary_pairs(s, T)
+    ws.write_string(0, 0, T["title"], fmt["title"])
+    ws.set_column(0, 0, fit([label for label, _, _ in rows], "wide", bold=True))
+    ws.set_column(1, 1, fit([shown(v, k) for _, v, k in rows if k != "text"]))
+    pairs(ws, 2, rows, fmt)
     for name, keys, rows in _sheets(s, rule_set, lang):
         kinds = ["money" if k in MONEY else "wide" if k in WIDE else "text" for k in keys]
         table(wb.add_worksheet(name[:31]), [T["columns"][k] for k in keys], rows, kinds, fmt)
@@ -89,15 +109,21 @@ def index_html(s: dict, rule_set: RuleSet, lang: str, templates: Path) -> str:
     for c in companies:
         target = f"{c['folder']}/letter.pdf" if c["letter"] else f"{c['folder']}/findings.xlsx"
         c["href"] = quote(target)
+    for v in s["vendors"]:
+        v["href"] = quote(f"{v['folder']}/letter.pdf") if v.get("letter") and v.get("folder") else None
     ranked_unregistered = sorted(companies, key=lambda c: (-c["unregistered"], c["name"] or ""))[:TOP]
     ranked_shortfall = sorted(companies, key=lambda c: (-c["shortfall_idr"], c["name"] or ""))[:TOP]
     by_workers = sorted(companies, key=lambda c: (-c["workers"], c["name"] or ""))[:TOP]
+    # the coverage chart's names: as wide as the longest shown (at most 52 characters, about 6 units each)
+    longest = max([min(len(c["name"] or c["npp"] or "-"), 52) for c in by_workers] or [1])
+    label_x = 6 * longest + 10
     fam_max = max([f.get("violation", 0) + f.get("vendor_violation", 0) for f in s["families"].values()] or [1]) or 1
     env = environment(templates)
     env.filters["pct"] = lambda v: "-" if v is None else f"{v:.1f}".replace(".", "," if lang == "id" else ".")
     return env.get_template("audit_index.html.j2").render(
         s=s, T=rule_set.texts[lang]["audit"], lang=lang, companies=companies,
         ranked_unregistered=ranked_unregistered, ranked_shortfall=ranked_shortfall, by_workers=by_workers,
+        label_x=label_x,
         families=[{"code": k, "violation": f.get("violation", 0), "vendor": f.get("vendor_violation", 0),
                    "title": rule_set.families[k]["title"][lang] if k in rule_set.families else k,
                    "width": round(100 * (f.get("violation", 0) + f.get("vendor_violation", 0)) / fam_max, 1)}
@@ -118,6 +144,8 @@ def summary_text(s: dict, rule_set: RuleSet, lang: str = "id", top: int = 10) ->
                                 vendor=t["vendor_violations"], letters=t["letters"]),
              T["lists"].format(ghosts=len(s["ghosts"]), duplicates=len(s["duplicates"]),
                                companies=len(s["pwbd"]["companies"]), licences=len(s["pwbd"]["licences"]))]
+    if not s.get("registry"):            # who is a participant was read from the payrolls
+        lines.insert(1, T["no_registry"])
     for c in sorted(s["companies"], key=lambda c: (-c["unregistered"], c["name"] or ""))[:top]:
         lines.append(T["company"].format(npp=f"{c['npp'] or '-':<10}", name=f"{str(c['name'] or '-')[:40]:<40}",
                                          workers=f"{c['workers']:>6}", unregistered=f"{c['unregistered']:>5}",

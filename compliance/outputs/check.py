@@ -118,5 +118,5 @@ def render_outputs(report: Report, rule_set: RuleSet, lang: str = "id",
     """The files of `write_outputs` as bytes by fixed name, and the report as the contract."""
     d = {**contract.to_dict(report, rule_set, lang), **(extra or {})}
     rows = finding_rows(d)
-    return {"report.json": contract.dumps(d), "findings.csv": csv_bytes(FINDING_COLUMNS, rows),
+    return {"report.json": contract.dumps(d), "findings.csv": csv_bytes(FINDING_COLUMNS, rows, ("nik",)),
             "findings.xlsx": findings_xlsx(d, rows, rule_set.texts[lang], rule_set.families, lang)}, d

@@ -43,13 +43,28 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def csv_bytes(header: list[str], rows: list[list]) -> bytes:
-    """A CSV as Excel opens it (UTF-8 with BOM, CRLF), formula-like cells neutralised."""
+def csv_bytes(header: list[str], rows: list[list], digits_as_text: tuple[str, ...] = ()) -> bytes:
+    """A CSV as Excel with an Indonesian locale opens it (docs/check-report.md, "findings.csv"):
+    UTF-8 with a BOM (so that Excel reads it as UTF-8), `;` between fields (Indonesian Excel's list
+    separator: its decimal separator is the comma), CRLF, amounts with a decimal comma. The columns
+    named in `digits_as_text` (NIK, KPJ) are written `="1771..."` when they are digits only, so that
+    Excel keeps them as text with every digit (a 16-digit number would lose its last digit and show
+    as 1,77101E+15); that string constant is the only formula written. Every other cell that a
+    spreadsheet would take as a formula is neutralised."""
+    keep = {header.index(c) for c in digits_as_text if c in header}
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
+    writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows([neutralise(v) for v in row] for row in rows)
+    writer.writerows([_csv_cell(v, i in keep) for i, v in enumerate(row)] for row in rows)
     return buf.getvalue().encode("utf-8-sig")
+
+
+def _csv_cell(value, digits_as_text: bool):
+    if digits_as_text and isinstance(value, str) and value.isascii() and value.isdigit():
+        return f'="{value}"'
+    if isinstance(value, float) and value == value:
+        return str(int(value)) if value == int(value) else str(value).replace(".", ",")
+    return neutralise(value)
 
 
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069/\\:*?\"<>|]+")

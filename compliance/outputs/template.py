@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 
 from compliance.model import RuleSet
+from compliance.outputs.xlsx import DATE, MONEY, fit
 
 # (header, field, kind, note key); the kind chooses the format and the check
 COLUMNS = [
@@ -24,6 +25,9 @@ COLUMNS = [
 SIZES = ["Mikro", "Kecil", "Menengah", "Besar"]
 RISKS = ["Sangat Rendah", "Rendah", "Sedang", "Tinggi", "Sangat Tinggi"]
 ROWS = 500          # rows prepared with formats and checks
+# what a column of each kind holds at its widest, to size it (a name: 30 characters)
+WIDEST = {"nik": "1771011203850001", "kpj": "17023456781", "date": "00/00/0000", "money": "Rp 99.999.999",
+          "text": "x" * 28, "type": "Harian Lepas", "yesno": "Tidak", "citizen": "WNI", "int": "CONTOH"}
 
 
 def regencies(rule_set: RuleSet) -> list[str]:
@@ -58,11 +62,11 @@ def template_xlsx(rule_set: RuleSet, lang: str = "id") -> bytes:
     bold = wb.add_format({"bold": True})
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
     text = wb.add_format({"num_format": "@"})
-    date = wb.add_format({"num_format": "dd/mm/yyyy"})
-    money = wb.add_format({"num_format": '"Rp" #,##0'})
+    date = wb.add_format({"num_format": DATE})
+    money = wb.add_format({"num_format": MONEY})
     example = wb.add_format({"italic": True, "font_color": "#7F7F7F", "num_format": "@"})
-    example_date = wb.add_format({"italic": True, "font_color": "#7F7F7F", "num_format": "dd/mm/yyyy"})
-    example_money = wb.add_format({"italic": True, "font_color": "#7F7F7F", "num_format": '"Rp" #,##0'})
+    example_date = wb.add_format({"italic": True, "font_color": "#7F7F7F", "num_format": DATE})
+    example_money = wb.add_format({"italic": True, "font_color": "#7F7F7F", "num_format": MONEY})
 
     ws = wb.add_worksheet(T["payroll_sheet"])
     lists = wb.add_worksheet("Pilihan")            # the dropdowns' choices, hidden
@@ -71,6 +75,7 @@ def template_xlsx(rule_set: RuleSet, lang: str = "id") -> bytes:
     refs = {}
     for c, (key, values) in enumerate(choices.items()):
         lists.write_column(0, c, values)
+        lists.set_column(c, c, fit(values))
         col = xlsxwriter.utility.xl_col_to_name(c)
         refs[key] = f"=Pilihan!${col}$1:${col}${len(values)}"
     lists.hide()
@@ -81,7 +86,7 @@ def template_xlsx(rule_set: RuleSet, lang: str = "id") -> bytes:
         ws.write_comment(0, c, T["notes"][note], {"x_scale": 2.2, "y_scale": 1.6})
         fmt = {"nik": text, "kpj": text, "date": date, "money": money, "text": text, "type": text,
                "yesno": text, "citizen": text}.get(kind)
-        ws.set_column(c, c, 14 if kind != "text" else 24, fmt)
+        ws.set_column(c, c, fit([WIDEST.get(kind, "")], "wide", header, bold=True), fmt)
         where = (2, c, last, c)                    # the rows under the example row
         if kind in ("nik", "kpj"):
             digits = 16 if kind == "nik" else 11
@@ -115,11 +120,11 @@ def template_xlsx(rule_set: RuleSet, lang: str = "id") -> bytes:
             ws.write_string(1, c, str(value), example)
 
     comp = wb.add_worksheet("Perusahaan")
-    comp.set_column(0, 0, 26)
-    comp.set_column(1, 1, 44, text)
     rows = [("Nama Perusahaan", None, "company_name"), ("NPP", None, "npp"), ("Alamat", None, "address"),
             ("Skala Usaha", "size", "size"), ("Tingkat Risiko JKK", "risk", "risk"), ("Provinsi", None, "province"),
             ("Kabupaten/Kota", "regency", "regency"), ("Periode", None, "period")]
+    comp.set_column(0, 0, fit([label for label, _, _ in rows], "wide", bold=True))
+    comp.set_column(1, 1, 44, text)
     for r, (label, choice, note) in enumerate(rows):
         comp.write_string(r, 0, label, bold)
         comp.write_comment(r, 0, T["notes"][note], {"x_scale": 2.2, "y_scale": 1.4})

@@ -15,6 +15,9 @@ def unmapped_words(u: dict, lang: str, texts: dict | None = None) -> str:
     V = (texts or bundled())[lang]["validate"]
     if u.get("second_for"):
         return V["second_for"].format(header=u["header"], field=term(f"field:{u['second_for']}", lang, texts))
+    if u.get("not_for"):
+        return V["not_for"].format(header=u["header"], field=term(f"field:{u['not_for']}", lang, texts),
+                                   reason=term(f"unused:{u['reason']}", lang, texts))
     if u.get("guess"):
         return V["guess"].format(header=u["header"], field=term(f"field:{u['guess']}", lang, texts),
                                  score=f"{u['score']:.2f}")
