@@ -61,7 +61,8 @@ def test_counts_reconcile_and_every_file_is_listed(branch_run):
     assert refused["file"].endswith("pt-bengkulu-makmur-juni-2025.xlsx") and refused["code"] == "not-a-payroll"
     assert "rusak" in refused["reason"]                          # worded in the batch's language (id)
     assert "5 diterima = 4 diperiksa + 1 ditolak + 0 tidak terkait" in out
-    assert s["list_issues"] == {"companies": [], "licences": [], "registry": 0}
+    assert s["list_issues"] == {"companies": [], "licences": [], "registry": 0,
+                              "unused_columns": {"companies": [], "licences": [], "registry": []}}
     # branch coverage is the sum over companies
     assert s["coverage"]["workers"] == sum(c["workers"] for c in s["companies"])
     assert s["coverage"]["participants"] == sum(c["participants"] for c in s["companies"])
