@@ -79,25 +79,32 @@ class Run:
 
 PROBE = """
 import resource, subprocess, sys, time
-cap = int(sys.argv[1])
+cap, timeout = int(sys.argv[1]), float(sys.argv[2])
 def limit():
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 t = time.monotonic()
-p = subprocess.run([sys.executable, *sys.argv[2:]], capture_output=True, text=True, preexec_fn=limit)
-sys.stdout.write(p.stdout)
-sys.stderr.write(p.stderr)
+try:
+    p = subprocess.run([sys.executable, *sys.argv[3:]], capture_output=True, text=True, preexec_fn=limit,
+                       timeout=timeout)
+    code, out, err = p.returncode, p.stdout, p.stderr
+except subprocess.TimeoutExpired as exc:           # the command is killed, not left running
+    code, out, err = "timeout", "", str(exc)
+sys.stdout.write(out)
+sys.stderr.write(err)
 peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-sys.stderr.write(f"\\nPROBE {p.returncode} {peak} {time.monotonic() - t}\\n")
+sys.stderr.write(f"\\nPROBE {code} {peak} {time.monotonic() - t}\\n")
 """
 
 
 def probe(*args, cap: int = 4 * GB, timeout: int = 600) -> Run:
     """`python ARGS` in a fresh process under an address-space cap: its exit code, output, peak
-    memory (its own and its children's) and time."""
-    proc = subprocess.run([sys.executable, "-c", PROBE, str(cap), *map(str, args)], capture_output=True, text=True,
-                          timeout=timeout)
+    memory (its own and its children's) and time. A command still running after `timeout`
+    seconds is killed and fails the test."""
+    proc = subprocess.run([sys.executable, "-c", PROBE, str(cap), str(timeout), *map(str, args)],
+                          capture_output=True, text=True, timeout=timeout + 60)
     err, _, last = proc.stderr.rstrip().rpartition("\n")
     _, code, peak_kb, seconds = last.split()
+    assert code != "timeout", f"still running after {timeout} s: {args}"
     return Run(int(code), proc.stdout, err, int(peak_kb) / 1024, float(seconds))
 
 
@@ -245,7 +252,7 @@ with zipfile.ZipFile(io.BytesIO(data)) as zf:
 
 def scan(path: Path) -> tuple[str, int, float]:
     """(the refusal's code, bytes of text counted, seconds) of the pre-scan of `path`."""
-    run = probe("-c", SCAN, path, timeout=120)
+    run = probe("-c", SCAN, path, timeout=90)
     assert run.code == 0, run.err[-2000:]
     code, text = run.out.split()
     return code, int(text), run.seconds
