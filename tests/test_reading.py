@@ -321,8 +321,9 @@ def test_the_size_limits_refuse_with_one_line(tmp_path, monkeypatch):
     with pytest.raises(UnusableInput, match=r"g.csv: a text file of .* is more than the"):
         read_payroll(path, engine="pandas")
     book = write_xlsx(tmp_path / "g.xlsx", {"Gaji": [HEADER] + [worker(i) for i in range(1, 50)]})
-    monkeypatch.setattr(files, "MAX_CELLS", 100)
-    with pytest.raises(UnusableInput, match=r"g.xlsx: sheet 'Gaji' has 50 rows x 9 columns, more than the 100 cells"):
+    monkeypatch.setattr(files, "READ_LIMIT", 20_000)
+    with pytest.raises(UnusableInput, match=r"g.xlsx: sheet 'Gaji' has 50 rows x 9 columns: reading it would take "
+                                            r"about 1 MB, more than the 0 MB a file may use; split it"):
         read_payroll(book, engine="pandas")
 
 

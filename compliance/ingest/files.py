@@ -33,7 +33,13 @@ MAX_INFLATED_BYTES = 4 * 1024 ** 3        # all members together, as declared
 MAX_RATIO = 100                           # inflated / compressed, for a member over ...
 RATIO_FROM_BYTES = 16 * 1024 ** 2         # ... this size (small members may compress well)
 MAX_TEXT_BYTES = 1024 ** 3                # a CSV or text file
-MAX_CELLS = 60_000_000                    # cells of one sheet turned into Python values (4M rows x 15)
+# Memory: what reading one workbook may take, as estimated before its reader allocates anything
+# (compliance/ingest/extent.py for xlsx; the child process's own check for .xls/.ods/.xlsb).
+# With the interpreter and the libraries (about 110 MB) a file's read peaks under 1 GB.
+READ_LIMIT = 800 * 1024 ** 2
+MAX_TEXT_CELLS = 24_000_000               # lines x fields of a text file's grid (about 32 bytes each)
+MAX_COLUMNS = 16_384                      # fields on one line of a text file (a sheet's most columns)
+SHARED_STRINGS_SLACK = 1024               # uniqueCount may exceed the strings present by this much
 
 
 @dataclass
@@ -161,25 +167,92 @@ def read_file(source: str | Path | bytes, name: str | None = None, encoding: str
 
 
 def _read_workbook(data: bytes, name: str, kind: str) -> RawFile:
+    """Cells of every sheet. An xlsx is measured first (extent.py) and read here; the formats
+    that cannot be measured are read in a child process under a memory limit (sandbox.py)."""
+    if kind == "xlsx" and not _is_xlsb(data):
+        return RawFile(name, kind, _read_xlsx(data, name))
+    from compliance.ingest import extent, sandbox
+
+    books = sandbox.read_in_child(data, name, READ_LIMIT, extent.PER_CELL, extent.PER_VALUE, extent.PER_TEXT)
+    return RawFile(name, kind, [Sheet(sheet_name, _grid(rows), 1, visible) for sheet_name, visible, rows in books])
+
+
+def _is_xlsb(data: bytes) -> bool:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return "xl/workbook.xml" not in zf.namelist()
+
+
+def _read_xlsx(data: bytes, name: str) -> list[Sheet]:
     import python_calamine as pc
 
+    check_xlsx(data, name)
     try:
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheets = []
         meta = {m.name: m for m in wb.sheets_metadata}
         for sheet_name in wb.sheet_names:
             visible = "Visible" in str(getattr(meta.get(sheet_name), "visible", "Visible"))
-            sheet = wb.get_sheet_by_name(sheet_name)
-            if sheet.height * sheet.width > MAX_CELLS:
-                raise UnusableInput("sheet-too-large", file=name, sheet=sheet_name, rows=sheet.height,
-                                    columns=sheet.width, limit=MAX_CELLS)
-            rows = sheet.to_python(skip_empty_area=False)
-            sheets.append(Sheet(sheet_name, _grid(rows), 1, visible))
+            sheets.append(Sheet(sheet_name, _sheet_grid(wb.get_sheet_by_name(sheet_name)), 1, visible))
     except pc.PasswordError:
         raise UnusableInput("workbook-encrypted", file=name) from None
     except (pc.CalamineError, pc.ZipError, pc.XmlError, ValueError, OSError) as exc:
         raise UnusableInput("workbook-damaged", file=name, reason=_one_line(exc)) from None
-    return RawFile(name, kind, sheets)
+    except BaseException as exc:          # pyo3's PanicException (a reader bug) is no Exception
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise UnusableInput("workbook-damaged", file=name, reason=_one_line(exc)) from None
+    return sheets
+
+
+def check_xlsx(data: bytes, name: str) -> None:
+    """Refuse an xlsx whose read would take more than READ_LIMIT, before any reader opens it:
+    one line naming the sheet and what makes it large (a far cell, its size, its text)."""
+    from compliance.ingest import extent
+
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        try:
+            est = extent.estimate(zf, READ_LIMIT)
+        except extent.Unmeasurable as exc:
+            raise UnusableInput("xml-unmeasurable", file=name, member=exc.member,
+                                limit_mb=extent.MAX_TOKEN // 1024 ** 2) from None
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError) as exc:
+            raise UnusableInput("workbook-damaged", file=name, reason=_one_line(exc)) from None
+        if est.shared_declared > est.shared_found + SHARED_STRINGS_SLACK:
+            raise UnusableInput("shared-strings-count", file=name, declared=est.shared_declared,
+                                found=est.shared_found)
+        total = est.bytes()
+        if total <= READ_LIMIT:
+            return
+        names = extent.sheet_names(zf)
+    mb, limit_mb = -(-total // 1024 ** 2), READ_LIMIT // 1024 ** 2
+    part = max(est.sheets, key=lambda p: p.bytes(), default=None)
+    if part is None or part.bytes() * 2 < total:
+        raise UnusableInput("workbook-too-large", file=name, mb=mb, limit_mb=limit_mb)
+    sheet = names.get(part.member.replace("\\", "/").lower(), part.member)
+    if part.grid_bytes() < part.bytes() - part.grid_bytes():
+        raise UnusableInput("sheet-text-too-large", file=name, sheet=sheet, text_mb=-(-part.text // 1024 ** 2),
+                            mb=mb, limit_mb=limit_mb)
+    if part.cells > 10 * max(part.values, 1):
+        raise UnusableInput("sheet-far-cell", file=name, sheet=sheet, cell=part.far, rows=part.rows,
+                            columns=part.columns, mb=mb, limit_mb=limit_mb)
+    raise UnusableInput("sheet-too-large", file=name, sheet=sheet, rows=part.rows, columns=part.columns, mb=mb,
+                        limit_mb=limit_mb)
+
+
+def _sheet_grid(sheet) -> pd.DataFrame:
+    """The sheet's cells from A1 as an object grid ('' where empty), row by row into one array:
+    the reader's grid and the Python one are never held twice."""
+    import numpy as np
+
+    start, end = sheet.start, sheet.end
+    if start is None or end is None:
+        return pd.DataFrame(dtype=object)
+    grid = np.full((end[0] + 1, end[1] + 1), "", dtype=object)
+    first, left = start
+    for i, row in enumerate(sheet.iter_rows()):
+        if i >= first:
+            grid[i, left:] = row
+    return pd.DataFrame(grid, dtype=object, copy=False)
 
 
 def read_workbook_openpyxl(path: Path) -> RawFile:
@@ -229,16 +302,19 @@ def _read_text(data: bytes, name: str, encoding: str | None = None, delimiter: s
     if "\x00" in text:
         raise UnusableInput("text-has-nul", file=name)
     delimiter = delimiter or _sniff_delimiter(text)
-    grid = _split(text, delimiter)
+    grid = _split(text, delimiter, name)
     return RawFile(name, "csv", [Sheet(None, grid, 1, True)], encoding=encoding, delimiter=delimiter)
 
 
 def _sniff_delimiter(text: str) -> str:
     """The delimiter that splits the most of the first lines into the same number (>1) of fields."""
-    lines = [ln for ln in text.splitlines()[:60] if ln.strip()]
+    lines = [ln for ln in text[:1_000_000].splitlines()[:60] if ln.strip()]
     best, best_score = ",", (0, 0)
     for d in DELIMITERS:
-        counts = [len(r) for r in csv.reader(lines, delimiter=d)]
+        try:
+            counts = [len(r) for r in csv.reader(lines, delimiter=d)]
+        except csv.Error:                # a field longer than the csv module takes: not this one
+            continue
         multi = [c for c in counts if c > 1]
         if not multi:
             continue
@@ -249,20 +325,39 @@ def _sniff_delimiter(text: str) -> str:
     return best
 
 
-def _split(text: str, delimiter: str) -> pd.DataFrame:
+def _split(text: str, delimiter: str, name: str = "") -> pd.DataFrame:
     """Split CSV text into a grid of strings, one grid row per line (blank lines kept, so that
-    row i is line i+1 of the file)."""
+    row i is line i+1 of the file). Every line becomes a row as wide as the widest, so the grid
+    (lines x fields) is checked before it is made: a million blank lines under one wide line
+    would otherwise ask for a billion cells."""
     sample = text[:200_000].splitlines()
-    width = max((len(r) for r in csv.reader(sample, delimiter=delimiter)), default=1)
+    try:
+        width = max((len(r) for r in csv.reader(sample, delimiter=delimiter)), default=1)
+    except csv.Error:
+        width = max((ln.count(delimiter) + 1 for ln in sample), default=1)
+    lines = text.count("\n") + text.count("\r") - text.count("\r\n") + 1
+    _check_grid(lines, width, name)
     try:
         grid = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, names=range(width), dtype=object,
                            keep_default_na=False, na_filter=False, skip_blank_lines=False, engine="c",
                            quotechar='"')
-    except (pd.errors.ParserError, ValueError):
-        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except (pd.errors.ParserError, ValueError):       # a line wider than the first ones
+        try:
+            rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        except csv.Error as exc:
+            raise UnusableInput("text-unreadable", file=name, reason=_one_line(exc)) from None
+        _check_grid(len(rows), max(map(len, rows), default=1), name)
         grid = pd.DataFrame(rows, dtype=object)
     grid = grid.fillna("")
     return grid
+
+
+def _check_grid(lines: int, fields: int, name: str) -> None:
+    if fields > MAX_COLUMNS:
+        raise UnusableInput("text-too-wide", file=name, fields=fields, limit=MAX_COLUMNS)
+    if lines * fields > MAX_TEXT_CELLS:
+        raise UnusableInput("text-too-many-cells", file=name, lines=lines, fields=fields, cells=lines * fields,
+                            limit=MAX_TEXT_CELLS)
 
 
 def _one_line(exc: Exception) -> str:
