@@ -174,7 +174,6 @@ SLOW = ("test_audit.py::", "test_hostile.py::test_odd_forms_never_escape", "test
         "test_web_limits.py::test_a_check_longer", "test_web_limits.py::test_a_full_pool",
         "test_web_limits.py::test_a_file_needing",
         "test_hostile_files.py::test_the_worst_accepted_shapes", "test_hostile_files.py::test_a_hostile_workbook_in",
-        "test_hostile_files.py::test_a_million_empty_rows", "test_hostile_files.py::test_a_far_cell_within",
         "test_hostile_files.py::test_text_hidden_in_cdata")
 
 

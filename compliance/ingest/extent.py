@@ -31,11 +31,14 @@ MB = 1024 ** 2
 CHUNK = 1 << 20                 # bytes of XML looked at at once
 MAX_TOKEN = 64 * MB             # an XML construct (a tag, a comment, a text) longer than this is refused
 
-# The memory model: bytes the read takes (python-calamine's grid, then the Python values and the
-# grid's references), each an upper bound of what was measured (docs/security.md).
+# The memory model: bytes that reading a workbook and checking it take (python-calamine's grid,
+# the Python values and the grid's references, the copies the check makes of text columns), each
+# an upper bound of what was measured on the shapes in tests/test_hostile_files.py
+# (docs/security.md has the figures).
 PER_CELL = 48                   # a cell of the grid from A1 to the farthest cell, empty or not
 PER_VALUE = 112                 # more for a cell holding a value (its Python object, a string's headers)
-PER_TEXT = 5                    # a byte of text: the reader's copy and Python's (up to 4 a character)
+PER_TEXT_ASCII = 7              # a byte of ASCII text: the reader's copy, Python's, the check's
+PER_TEXT = 14                   # a byte of other text: Python may keep 4 bytes a character (one emoji does it)
 PER_MERGE = 48                  # a merged range
 PER_SHARED = 3                  # a byte of the shared strings table (held once, a header per string)
 PER_OTHER = 2                   # a byte of any other part (workbook, styles: held while open)
@@ -49,10 +52,13 @@ class Part:
     rows: int = 0               # the last row holding a cell (1-based); 0 if none
     columns: int = 0            # the last column holding a cell (1-based)
     values: int = 0             # cells that may hold a value
-    text: int = 0               # bytes of text in its cells, shared strings counted at each use
+    text: int = 0               # bytes of text in its cells (all character data)
+    shared: int = 0             # bytes of shared strings its cells copy, each use counted
     merges: int = 0
     size: int = 0               # bytes of XML: the text's bound until the text is measured
     measured: bool = False
+    ascii: bool = True          # its text is ASCII (no character reference either)
+    shared_ascii: bool = True
 
     @property
     def cells(self) -> int:
@@ -66,8 +72,13 @@ class Part:
     def grid_bytes(self) -> int:
         return PER_CELL * self.cells + PER_VALUE * self.values + PER_MERGE * self.merges
 
+    def text_bytes(self) -> int:
+        own = self.text if self.measured else max(self.text, self.size)
+        return (own * (PER_TEXT_ASCII if self.ascii else PER_TEXT)
+                + self.shared * (PER_TEXT_ASCII if self.shared_ascii else PER_TEXT))
+
     def bytes(self) -> int:
-        return self.grid_bytes() + PER_TEXT * (self.text + (0 if self.measured else self.size))
+        return self.grid_bytes() + self.text_bytes()
 
 
 @dataclass
@@ -76,6 +87,7 @@ class Estimate:
     shared_bytes: int = 0
     shared_declared: int = 0                              # uniqueCount, as declared
     shared_found: int = 0                                 # strings actually in the table
+    shared_ascii: bool = True
     other_bytes: int = 0
 
     def bytes(self) -> int:
@@ -117,6 +129,7 @@ def estimate(zf: zipfile.ZipFile, limit: int) -> Estimate:
     lengths = array("q")
     for info in shared:          # normally one; with more, each index is charged its longest string
         found, declared, these = _shared_strings(zf, info)
+        out.shared_ascii = out.shared_ascii and _is_ascii(zf, info)
         out.shared_bytes += info.file_size
         out.shared_found = max(out.shared_found, found)
         out.shared_declared = max(out.shared_declared, declared)
@@ -129,6 +142,7 @@ def estimate(zf: zipfile.ZipFile, limit: int) -> Estimate:
         part = _fast(zf, info, lengths, longest) or _lenient(zf, info, lengths, longest)
         if part.values or part.merges:
             part.size = info.file_size
+            part.shared_ascii = out.shared_ascii
             out.sheets.append(part)
             if not part.measured:
                 unmeasured.append((part, info))
@@ -150,6 +164,14 @@ def _text(zf, info) -> int:
             return _lenient(zf, info, array("q"), 0).text
         text += sum(map(len, TEXT.findall(chunk)))
     return text
+
+
+def _ascii(chunk: bytes) -> bool:
+    return chunk.isascii() and b"&#" not in chunk
+
+
+def _is_ascii(zf, info) -> bool:
+    return all(map(_ascii, _chunks(zf, info)))
 
 
 def _longest(a: array, b: array) -> array:
@@ -207,6 +229,7 @@ def _fast(zf, info, lengths: array, longest: int) -> Part | None:
             first = False
         if b":" in chunk and PREFIXED_C.search(chunk):
             return None                      # a prefixed cell (<x:c>)
+        part.ascii = part.ascii and _ascii(chunk)
         part.merges += chunk.count(b"mergeCell")
         tags = chunk.count(b"<c")
         if not tags:
@@ -223,7 +246,7 @@ def _fast(zf, info, lengths: array, longest: int) -> Part | None:
         if longest:
             # comments or instructions inside a value would hide its index from INDEX
             marked = (b"!" in chunk and b"<!" in chunk) or (b"?" in chunk and b"<?" in chunk)
-            part.text += _shared_uses(chunk, lengths, longest, exact=not marked)
+            part.shared += _shared_uses(chunk, lengths, longest, exact=not marked)
     if cols:
         part.columns = max(map(column_number, cols))
     return part
@@ -325,11 +348,12 @@ def _lenient(zf, info, lengths: array, longest: int) -> Part:
         if m is None or m.group(2) is None:
             if in_cell:
                 size += end - start
+                part.ascii = part.ascii and _ascii(buf[start:end])
                 if shared and m is None:
                     digits = buf[start:end].strip()
                     if digits:
                         i = int(digits) if digits.isdigit() else -1
-                        size += lengths[i] if 0 <= i < n else longest
+                        part.shared += lengths[i] if 0 <= i < n else longest
             continue
         closing, name, raw = m.group(1), _local(m.group(2)), m.group(3)
         empty = raw.endswith(b"/")
