@@ -50,6 +50,21 @@ class Problem(Exception):
         return _rebuild, (type(self), self.code, self.file, self.needs, self.data)
 
 
+# the reasons a file or folder cannot be written or opened that texts `terms:` word (os:ENOENT, ...)
+OS_REASONS = {"ENOENT", "EACCES", "EPERM", "EROFS", "ENOSPC", "EDQUOT", "ENOTDIR", "EISDIR", "EEXIST", "ENAMETOOLONG"}
+
+
+def os_reason(exc: BaseException):
+    """Why a file operation failed, as a Term in the user's words (`os:EACCES`) when it is a known
+    one, else as the system words it."""
+    import errno
+
+    name = errno.errorcode.get(getattr(exc, "errno", None) or 0)
+    if name in OS_REASONS:
+        return Term(f"os:{name}")
+    return getattr(exc, "strerror", None) or " ".join(str(exc).split())[:200] or type(exc).__name__
+
+
 def _rebuild(cls, code, file, needs, data):
     return cls(code, file=file, needs=needs, **data)
 

@@ -30,6 +30,20 @@ def test_a_folder_that_cannot_be_written_is_named_in_the_users_words(tmp_path):
                                          "not a folder)"
 
 
+def test_an_audit_names_its_unwritable_folder_before_it_starts(tmp_path):
+    from tests.conftest import SAMPLES
+
+    blocker = tmp_path / "berkas.txt"
+    blocker.write_text("x")
+    code, _, err = run("audit", SAMPLES / "branch" / "kiriman", "--out", blocker / "audit", "--no-letters", "--register",
+                       tmp_path / "r.sqlite", "--jobs", "1")
+    assert code == 2 and err.strip() == f"kesalahan: folder {blocker / 'audit'} tidak dapat ditulis (bagian jalurnya " \
+                                         "adalah berkas, bukan folder)", err
+    code, _, err = run("cases", "list", "--register", blocker / "r.sqlite", "--lang", "en")
+    assert code == 2 and err.strip() == f"error: {blocker / 'r.sqlite'}: the register cannot be opened (a file of " \
+                                         "that name exists, not a folder)", err
+
+
 def test_a_workbook_is_not_written_under_another_name(tmp_path):
     tmp_path = tmp_path / "out"
     tmp_path.mkdir()

@@ -10,7 +10,7 @@ import click
 from compliance.cli.options import (EXIT_FINDINGS, EXIT_OK, company_of, company_options, echo, engine_option,
                                     lang_option, letter_options, letter_settings, load_rules, office_of,
                                     open_register, register_option, rules_option, say, templates_option,
-                                    write_bytes)
+                                    writable, write_bytes)
 
 
 @click.command()
@@ -78,6 +78,7 @@ def audit(inputs, registry, companies, licences, out, company, target, jobs, sch
     from compliance.audit import BranchOptions, audit_branch
 
     rule_set = load_rules(rules_dir)
+    writable(out)
     office = office_of(letter, templates_dir)
     settings = letter_settings(letter, lang, templates_dir)
 

@@ -308,19 +308,24 @@ def write_bytes(path: Path, data: bytes) -> None:
         raise cannot_write(Path(path).parent, exc) from None
 
 
+def writable(folder: Path) -> Path:
+    """An output folder, made if need be, that can be written: else one line naming it, before any
+    work is done."""
+    import tempfile
+
+    try:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=folder).close()
+    except OSError as exc:
+        raise cannot_write(Path(folder), exc) from None
+    return folder
+
+
 def cannot_write(folder: Path, exc: OSError) -> UnusableInput:
     """The folder that could not be written, and why in the user's words (`os:ENOENT`, ...)."""
-    import errno
+    from compliance.errors import os_reason
 
-    from compliance.errors import Term
-
-    name = errno.errorcode.get(exc.errno or 0)
-    reason = Term(f"os:{name}") if name in OS_REASONS else (exc.strerror or type(exc).__name__)
-    return UnusableInput("cannot-write", folder=str(folder), reason=reason)
-
-
-# the reasons a write fails that are worded in texts `terms:` (os:ENOENT, ...); others as the system says
-OS_REASONS = {"ENOENT", "EACCES", "EPERM", "EROFS", "ENOSPC", "EDQUOT", "ENOTDIR", "EISDIR", "EEXIST", "ENAMETOOLONG"}
+    return UnusableInput("cannot-write", folder=str(folder), reason=os_reason(exc))
 
 
 def xlsx_out(path: Path, option: str = "--out") -> Path:

@@ -24,7 +24,7 @@ import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from compliance.errors import UnusableInput
+from compliance.errors import UnusableInput, os_reason
 from compliance.register.models import Case, Check, Company, Letter, Sequence
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -79,7 +79,8 @@ class Register:
         except RegisterError:
             raise
         except Exception as exc:  # noqa: BLE001 - a database that cannot be opened is one line, exit 2
-            raise RegisterError("register-cannot-open", file=str(location), reason=_one_line(exc)) from None
+            reason = os_reason(exc) if isinstance(exc, OSError) else _one_line(exc)
+            raise RegisterError("register-cannot-open", file=str(location), reason=reason) from None
         return reg
 
     # -- schema -----------------------------------------------------------------------------------
