@@ -437,6 +437,18 @@ def test_blank_lines_under_a_wide_header_are_refused(tmp_path):
     assert run.peak_mb < 400
 
 
+def test_a_field_longer_than_the_csv_module_takes(tmp_path):
+    """A 200,000-character field: read (it used to escape as an unexpected error); with ragged
+    lines, which the csv module must split, refused with its reason."""
+    path = tmp_path / "panjang.csv"
+    path.write_bytes(b"NIK,Nama\n1771011203850001," + b"x" * 200_000 + b"\n")
+    assert files.read_file(path).sheets[0].grid.iloc[1, 1] == "x" * 200_000
+    path.write_bytes(b"NIK,Nama\n1771011203850001," + b"x" * 200_000 + b"\na,b,c\n")
+    with pytest.raises(UnusableInput, match="the text cannot be split into fields") as caught:
+        files.read_file(path)
+    assert caught.value.code == "text-unreadable"
+
+
 # -- a batch goes on --------------------------------------------------------------------------------
 
 def test_a_hostile_workbook_in_an_audit_is_refused_and_the_rest_audited(tmp_path):
