@@ -131,7 +131,7 @@ def test_a_far_cell_is_refused_before_anything_is_allocated(tmp_path, cell, rows
     path = xlsx(tmp_path / "jauh.xlsx", TABLE + f'<row r="{row}"><c r="{cell}"><v>1</v></c></row>')
     assert path.stat().st_size < 2048
     run = validate(path)
-    line = refused(run, f"sheet 'Gaji' has a cell at {cell}, far beyond the rest",
+    line = refused(run, f"sheet 'Gaji' has cells out to {cell}, far beyond the rest",
                    f"{rows} rows x {columns} columns", "more than the 700 MB a file may use")
     assert "jauh.xlsx" in line
     assert run.peak_mb < 300 and run.seconds < 30, (run.peak_mb, run.seconds)
@@ -435,6 +435,18 @@ def test_blank_lines_under_a_wide_header_are_refused(tmp_path):
     run = validate(path)
     refused(run, "a text file of 5002 lines x 10000 fields (50020000 cells) is more than the 24000000 cells read")
     assert run.peak_mb < 400
+
+
+def test_a_field_longer_than_the_csv_module_takes(tmp_path):
+    """A 200,000-character field: read (it used to escape as an unexpected error); with ragged
+    lines, which the csv module must split, refused with its reason."""
+    path = tmp_path / "panjang.csv"
+    path.write_bytes(b"NIK,Nama\n1771011203850001," + b"x" * 200_000 + b"\n")
+    assert files.read_file(path).sheets[0].grid.iloc[1, 1] == "x" * 200_000
+    path.write_bytes(b"NIK,Nama\n1771011203850001," + b"x" * 200_000 + b"\na,b,c\n")
+    with pytest.raises(UnusableInput, match="the text cannot be split into fields") as caught:
+        files.read_file(path)
+    assert caught.value.code == "text-unreadable"
 
 
 # -- a batch goes on --------------------------------------------------------------------------------
