@@ -62,16 +62,19 @@ def test_click_usage_errors_speak_the_users_language():
     code, _, err = run("check", "--bogus", "x")
     assert code == 2
     assert "Cara pakai: " in err and "untuk bantuan" in err and "--bogus" in err
-    import click
-    if tuple(int(x) for x in click.__version__.split(".")[:2]) >= (8, 2):   # older click words this one itself
-        assert "kesalahan: opsi '--bogus' tidak dikenal." in err or "No such option" in err
-    assert not {"Usage", "Try", "Error", "No such"} & set(err.replace(":", " ").replace("'", " ").split()), err
+    # click words this message "No such option '--bogus'." or, before 8.4, "No such option: --bogus"
+    assert "kesalahan: opsi '--bogus' tidak dikenal." in err or "kesalahan: opsi tidak dikenal: --bogus" in err, err
+    assert not {"Usage", "Try", "Error", "No", "such", "option"} & set(err.replace(":", " ").replace("'", " ").split()), err
     code, _, err = run("chek")
-    assert code == 2 and "perintah 'chek' tidak dikenal. Maksud Anda 'check'?" in err
+    assert code == 2 and "perintah 'chek' tidak dikenal." in err, err
+    code, _, en = run("chek", "--lang", "en")
+    if "Did you mean 'check'?" in en:         # click suggests a command's name only from 8.4 on
+        assert "Maksud Anda 'check'?" in err
     code, _, err = run("cases", "list", "--status", "bad")
     assert code == 2 and "Nilai tidak sah untuk '--status': 'bad' bukan salah satu dari" in err
     code, _, err = run("check", "--bogus", "x", "--lang", "en")
-    assert code == 2 and "Usage: " in err and "error: No such option '--bogus'" in err
+    assert code == 2 and "Usage: " in err
+    assert "error: No such option '--bogus'" in err or "error: No such option: --bogus" in err, err
     # the help, whose option texts are English, stays as click writes it
     code, out, _ = run("check", "--help")
     assert code == 0 and out.startswith("Usage: ")
